@@ -1,0 +1,122 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+#   make            install missing Debian packages, build module and tools
+#   make check      ... and run every test layer (lint, unit, fuzz, vm)
+#   make demo       ... and show the module at work in a VM
+#   make deps       only install what is missing
+#
+# KDIR=/lib/modules/<ver>/build picks the kernel to build for; by default the
+# newest installed one with headers. V=1 shows full commands.
+
+SHELL := /bin/bash
+BUILD := $(CURDIR)/build
+export GC_BUILD := $(BUILD)
+
+# Evaluated late: on a fresh machine the headers appear only after `make deps`.
+ifdef KDIR
+KVER = $(shell cat "$(KDIR)/include/config/kernel.release")
+else
+KVER = $(shell for v in $$(ls -1 /lib/modules 2>/dev/null | sort -V); do \
+	[ -e /lib/modules/$$v/build ] && echo $$v; done | tail -n 1)
+KDIR = /lib/modules/$(KVER)/build
+endif
+
+CC := gcc
+CLANG := clang
+PKGS := libmnl json-c
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+INCLUDES := -Iuapi -Ikmod -Ictl
+CFLAGS_BASE = -std=gnu17 -g $(WARN) $(INCLUDES) $(shell pkg-config --cflags $(PKGS))
+CFLAGS = $(CFLAGS_BASE) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDLIBS = $(shell pkg-config --libs $(PKGS))
+
+CORE_SRCS := $(wildcard kmod/core/*.c)
+CTL_LIB_SRCS := ctl/nl.c ctl/decode.c ctl/parse.c
+CTL_SRCS := $(CTL_LIB_SRCS) ctl/gcctl.c ctl/node.c ctl/status.c ctl/monitor.c
+HDRS := $(wildcard uapi/*.h kmod/*.h kmod/core/*.h ctl/*.h)
+KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/core/*.c) $(HDRS)
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/*.c))
+SELFTEST_BINS := $(patsubst tests/selftests/%.c,$(BUILD)/selftests/%,$(wildcard tests/selftests/*.c))
+EXT := $(BUILD)/ext
+EXT_FILES := $(EXT)/kselftest_harness.h $(EXT)/checkpatch.pl
+
+.PHONY: all deps build module tools tests vm check demo clean format \
+	_build _tests _check _demo
+
+all: deps
+	@$(MAKE) --no-print-directory _build
+
+deps:
+	@mk/deps.sh
+
+build module tools tests vm: deps
+	@$(MAKE) --no-print-directory _$@
+
+check: deps
+	@$(MAKE) --no-print-directory _check
+
+demo: deps
+	@$(MAKE) --no-print-directory _demo
+
+_build: _module _tools
+
+_module: gossipchain.ko $(BUILD)/kver
+
+# KCFLAGS=-Werror: a compiler warning in the module fails the build.
+gossipchain.ko: $(KMOD_SRCS)
+	@test -d "$(KDIR)" || { echo "no kernel headers at $(KDIR): make deps or set KDIR"; exit 1; }
+	@mkdir -p $(BUILD)
+	$(MAKE) -C $(KDIR) M=$(CURDIR) KCFLAGS=-Werror modules 2>&1 | tee $(BUILD)/module-build.log; \
+		exit $${PIPESTATUS[0]}
+	@! grep -i 'warning:' $(BUILD)/module-build.log
+
+$(BUILD)/kver: gossipchain.ko
+	@modinfo -F vermagic gossipchain.ko | cut -d' ' -f1 >$@
+
+_tools: $(BUILD)/bin/gcctl
+
+$(BUILD)/bin/gcctl: $(CTL_SRCS) $(HDRS) | $(BUILD)/bin
+	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(LDLIBS)
+
+_tests: $(UNIT_TESTS) $(FUZZERS) $(SELFTEST_BINS) _vm
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(HDRS) $(EXT_FILES)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_BASE) $(SANITIZE) -I$(EXT) -o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(LDLIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(LDLIBS)
+
+$(BUILD)/selftests/%: tests/selftests/%.c $(CTL_LIB_SRCS) $(HDRS) $(EXT_FILES)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -I$(EXT) -o $@ $< $(CTL_LIB_SRCS) $(LDLIBS)
+
+$(EXT_FILES) &:
+	mk/extract-kernel-tools.sh /usr/src/linux-source-6.1.tar.xz $(EXT)
+
+_vm: $(BUILD)/vm/initramfs-$(KVER).cpio.gz
+
+$(BUILD)/vm/initramfs-%.cpio.gz: tests/vm/init tests/vm/mkinitramfs.sh
+	@mkdir -p $(@D)
+	tests/vm/mkinitramfs.sh $* $@
+
+$(BUILD)/bin:
+	@mkdir -p $@
+
+_check: _build _tests
+	@tests/run-all.sh
+
+_demo: _build _vm
+	@tests/vm/run.sh tests/vm/demo.sh
+
+format:
+	clang-format -i $(CTL_SRCS) ctl/*.h tests/unit/*.c tests/fuzz/*.c tests/selftests/*.c
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1
+	rm -rf $(BUILD)

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Decoders for the gossipchain family's messages. Netlink bytes are
+ * untrusted input even from the kernel: every attribute is checked for type
+ * and length before it is read, and unknown attributes (from a newer module)
+ * are skipped.
+ */
+#ifndef GC_CTL_DECODE_H
+#define GC_CTL_DECODE_H
+
+#include <libmnl/libmnl.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "gossipchain.h"
+
+struct gc_node {
+	char name[GC_NODE_NAME_MAX];
+	int family; /* AF_INET or AF_INET6, 0 when absent */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} addr;
+	uint16_t port;
+	uint32_t config_gen;
+	bool has_name, has_port, has_gen;
+};
+
+struct gc_status {
+	char version[32];
+	uint8_t protocol;
+	uint8_t state;
+	uint32_t members;
+	uint32_t config_gen;
+	bool has_version, has_protocol, has_state, has_members, has_gen;
+};
+
+/* Return MNL_CB_OK, or MNL_CB_ERROR for a malformed message. */
+int gc_decode_node(const struct nlmsghdr *nlh, struct gc_node *node);
+int gc_decode_status(const struct nlmsghdr *nlh, struct gc_status *status);
+
+/* The genl command of a family message, or -1 when it has no genl header. */
+int gc_decode_cmd(const struct nlmsghdr *nlh);
+
+/* User-facing names: "name", "listen-port", ... and "down", "up". */
+const char *gc_attr_name(int type);
+const char *gc_state_name(unsigned int state);
+
+#endif

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gcctl: configures and inspects gossipchain, in the manner of ip(8) and
+ * wg(8). Global options come first, then OBJECT COMMAND [ARGS].
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "decode.h"
+#include "gcctl.h"
+#include "version.h"
+
+static const char usage_text[] =
+	"Usage: gcctl [OPTIONS] OBJECT [COMMAND] [ARGS]\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json          print JSON\n"
+	"  -n, --netns NAME    act in network namespace NAME (as ip -n)\n"
+	"  -V, --version       print the version and exit\n"
+	"  -h, --help          print this help and exit\n"
+	"\n"
+	"Objects and commands:\n"
+	"  node [show]                                  node configuration\n"
+	"  node set [name NAME] [address ADDR] [port PORT]\n"
+	"                                               change it (needs CAP_NET_ADMIN)\n"
+	"  status                                       module and instance state\n"
+	"  monitor [count N]                            print events as they happen\n"
+	"\n"
+	"Exit status: 0 success, 1 failure, 2 usage error.\n";
+
+int gc_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("gcctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'gcctl --help'.\n", stderr);
+	return GC_EXIT_USAGE;
+}
+
+int gc_fail(const struct gcctl *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "gcctl: %s%s", c && c->what ? c->what : "", c && c->what ? ": " : "");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return GC_EXIT_FAIL;
+}
+
+int gc_fail_nl(const struct gcctl *c, const struct gc_nl_error *e)
+{
+	char msg[512];
+
+	gc_nl_format_error(e, gc_attr_name, msg, sizeof(msg));
+	return gc_fail(c, "%s", msg);
+}
+
+/* Like ip -n: a name under /run/netns, or a path to a namespace file. */
+static int enter_netns(const char *name)
+{
+	char path[4096];
+	int fd;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "gcctl: network namespace '%s': %s\n", name, strerror(errno));
+		return -1;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "gcctl: cannot enter network namespace '%s': %s\n", name,
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*run)(struct gcctl *c, int argc, char **argv);
+} objects[] = {
+	{"node", gc_cmd_node},
+	{"status", gc_cmd_status},
+	{"monitor", gc_cmd_monitor},
+};
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"netns", required_argument, NULL, 'n'},
+		{"version", no_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct gcctl c = {0};
+	struct gc_nl_error e;
+	const char *netns = NULL;
+	size_t i;
+	int opt, ret;
+
+	/* '+': options end at the object, so "node set port 1" is never an option. */
+	while ((opt = getopt_long(argc, argv, "+jn:Vh", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'j':
+			c.json = true;
+			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 'V':
+			printf("gcctl %s\n", GC_VERSION);
+			return GC_EXIT_OK;
+		case 'h':
+			fputs(usage_text, stdout);
+			return GC_EXIT_OK;
+		default:
+			fputs(usage_text, stderr);
+			return GC_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		fputs(usage_text, stderr);
+		return GC_EXIT_USAGE;
+	}
+	if (!strcmp(argv[0], "help")) {
+		fputs(usage_text, stdout);
+		return GC_EXIT_OK;
+	}
+	for (i = 0; i < sizeof(objects) / sizeof(objects[0]); i++)
+		if (!strcmp(argv[0], objects[i].name))
+			break;
+	if (i == sizeof(objects) / sizeof(objects[0]))
+		return gc_usage_error("unknown object '%s' (node, status, monitor)", argv[0]);
+
+	if (netns && enter_netns(netns) < 0)
+		return GC_EXIT_FAIL;
+	if (gc_nl_open(&c.nl, &e) < 0) {
+		char msg[512];
+
+		gc_nl_format_error(&e, NULL, msg, sizeof(msg));
+		fprintf(stderr, "gcctl: %s\n", e.err == ENOENT ? e.msg : msg);
+		return GC_EXIT_FAIL;
+	}
+	ret = objects[i].run(&c, argc - 1, argv + 1);
+	gc_nl_close(&c.nl);
+	return ret;
+}

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef GC_CTL_GCCTL_H
+#define GC_CTL_GCCTL_H
+
+#include <stdbool.h>
+
+#include "nl.h"
+
+/* Exit codes, as documented in gcctl(8). */
+enum { GC_EXIT_OK = 0, GC_EXIT_FAIL = 1, GC_EXIT_USAGE = 2 };
+
+struct gcctl {
+	struct gc_nl nl;
+	bool json;
+	const char *what; /* "node set", for error messages */
+};
+
+/* Print "gcctl: <what>: ..." to stderr; return the exit code to use. */
+int gc_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int gc_fail(const struct gcctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int gc_fail_nl(const struct gcctl *c, const struct gc_nl_error *e);
+
+int gc_cmd_node(struct gcctl *c, int argc, char **argv);
+int gc_cmd_status(struct gcctl *c, int argc, char **argv);
+int gc_cmd_monitor(struct gcctl *c, int argc, char **argv);
+
+#endif

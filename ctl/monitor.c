@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0
+/* gcctl monitor [count N]: prints the instance's events as they happen. */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "decode.h"
+#include "gcctl.h"
+#include "parse.h"
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void timestamp(char *out, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	n = strftime(out, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
+}
+
+static void print_node_event(const struct gcctl *c, const struct gc_node *n)
+{
+	char ts[40], ip[INET6_ADDRSTRLEN] = "", ep[INET6_ADDRSTRLEN + 8];
+
+	timestamp(ts, sizeof(ts));
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		inet_ntop(n->family, &n->addr, ip, sizeof(ip));
+		json_object_object_add(o, "time", json_object_new_string(ts));
+		json_object_object_add(o, "event", json_object_new_string("node"));
+		json_object_object_add(o, "name", json_object_new_string(n->name));
+		json_object_object_add(o, "address", json_object_new_string(ip));
+		json_object_object_add(o, "port", json_object_new_int(n->port));
+		json_object_object_add(o, "config_gen", json_object_new_int64(n->config_gen));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+	} else {
+		gc_format_endpoint(n->family, &n->addr, n->port, ep, sizeof(ep));
+		printf("[%s] node name %s listen %s generation %u\n", ts,
+		       n->name[0] ? n->name : "(none)", ep, n->config_gen);
+	}
+	fflush(stdout);
+}
+
+struct monitor {
+	const struct gcctl *c;
+	unsigned long seen;
+	unsigned long malformed;
+};
+
+static int event_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct monitor *m = data;
+	struct gc_node node;
+
+	if (nlh->nlmsg_type != m->c->nl.family_id)
+		return MNL_CB_OK;
+	switch (gc_decode_cmd(nlh)) {
+	case GC_CMD_SET_NODE:
+		if (gc_decode_node(nlh, &node) != MNL_CB_OK) {
+			m->malformed++;
+			fprintf(stderr, "gcctl: monitor: skipped a malformed event\n");
+			return MNL_CB_OK;
+		}
+		print_node_event(m->c, &node);
+		m->seen++;
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+int gc_cmd_monitor(struct gcctl *c, int argc, char **argv)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	struct monitor m = {.c = c};
+	unsigned long count = 0;
+	char buf[GC_NL_BUFSZ];
+	struct gc_nl_error e;
+	ssize_t n;
+
+	c->what = "monitor";
+	if (argc == 2 && !strcmp(argv[0], "count")) {
+		if (gc_parse_uint(argv[1], 1000000000UL, &count) < 0 || count == 0)
+			return gc_usage_error("monitor: count must be a positive number");
+	} else if (argc != 0) {
+		return gc_usage_error("usage: gcctl monitor [count N]");
+	}
+	if (gc_nl_subscribe_events(&c->nl, &e) < 0)
+		return gc_fail_nl(c, &e);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* Tell a script waiting on us that events will no longer be missed. */
+	if (!c->json)
+		fprintf(stderr, "gcctl: monitoring events, ^C to stop\n");
+	while (!stop && (!count || m.seen < count)) {
+		n = mnl_socket_recvfrom(c->nl.sock, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOBUFS) {
+				fprintf(stderr,
+					"gcctl: monitor: events were lost (receive buffer full)\n");
+				continue;
+			}
+			return gc_fail(c, "receive: %s", strerror(errno));
+		}
+		/* Multicast messages carry sequence 0 and port id 0. */
+		if (mnl_cb_run(buf, n, 0, 0, event_cb, &m) == MNL_CB_ERROR)
+			return gc_fail(c, "malformed netlink message");
+	}
+	return GC_EXIT_OK;
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Generic netlink helpers shared by gcctl and gcd: one socket bound to the
+ * gossipchain family of the caller's network namespace, requests with
+ * acknowledgements, and kernel errors with their extended ack message.
+ */
+#ifndef GC_CTL_NL_H
+#define GC_CTL_NL_H
+
+#include <libmnl/libmnl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct gc_nl {
+	struct mnl_socket *sock;
+	uint32_t portid;
+	uint32_t seq;
+	uint16_t family_id;
+	uint32_t events_group; /* 0 when the module has no such group */
+};
+
+/* A failed request: errno value, and what the kernel said about it. */
+struct gc_nl_error {
+	int err;       /* positive errno */
+	char msg[256]; /* extack message, or "" */
+	int bad_attr;  /* attribute type the kernel pointed at, or -1 */
+};
+
+/* Buffer big enough for any message the family sends (a page-sized skb). */
+#define GC_NL_BUFSZ MNL_SOCKET_BUFFER_SIZE
+
+typedef int (*gc_nl_reply_cb)(const struct nlmsghdr *nlh, void *data);
+
+int gc_nl_open(struct gc_nl *nl, struct gc_nl_error *e);
+void gc_nl_close(struct gc_nl *nl);
+
+/* Starts a request for the family in buf (GC_NL_BUFSZ bytes). */
+struct nlmsghdr *gc_nl_new_request(struct gc_nl *nl, void *buf, uint8_t cmd, uint16_t flags);
+
+/* Sends req with NLM_F_ACK, calls cb for every reply, and waits for the ack.
+ * Returns 0, or -1 with *e filled in.
+ */
+int gc_nl_talk(struct gc_nl *nl, struct nlmsghdr *req, gc_nl_reply_cb cb, void *data,
+	       struct gc_nl_error *e);
+
+/* Joins the family's events multicast group. */
+int gc_nl_subscribe_events(struct gc_nl *nl, struct gc_nl_error *e);
+
+/* Decodes an NLMSG_ERROR message of len bytes answering req (which may be
+ * NULL) into *e. Returns 0 for an acknowledgement (error 0), 1 for an error,
+ * -1 when the message is malformed. Never reads past len.
+ */
+int gc_nl_parse_error(const struct nlmsghdr *nlh, size_t len, const struct nlmsghdr *req,
+		      struct gc_nl_error *e);
+
+/* "Operation not permitted: node name must be ... (attribute name)" */
+void gc_nl_format_error(const struct gc_nl_error *e, const char *(*attr_name)(int type), char *out,
+			size_t outlen);
+
+#endif

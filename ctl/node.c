@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: GPL-2.0
+/* gcctl node show | node set name N address A port P */
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "decode.h"
+#include "gcctl.h"
+#include "parse.h"
+
+static int node_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return gc_decode_node(nlh, data);
+}
+
+static void print_node(const struct gcctl *c, const struct gc_node *n)
+{
+	char ip[INET6_ADDRSTRLEN] = "";
+	char ep[INET6_ADDRSTRLEN + 8];
+
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		inet_ntop(n->family, &n->addr, ip, sizeof(ip));
+		json_object_object_add(o, "name", json_object_new_string(n->name));
+		json_object_object_add(o, "address", json_object_new_string(ip));
+		json_object_object_add(o, "port", json_object_new_int(n->port));
+		json_object_object_add(o, "config_gen", json_object_new_int64(n->config_gen));
+		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_NOSLASHESCAPE));
+		json_object_put(o);
+		return;
+	}
+	gc_format_endpoint(n->family, &n->addr, n->port, ep, sizeof(ep));
+	printf("name: %s\n", n->name[0] ? n->name : "(none)");
+	printf("listen: %s\n", ep);
+	printf("config generation: %u\n", n->config_gen);
+}
+
+static int node_show(struct gcctl *c, int argc, char **argv)
+{
+	char buf[GC_NL_BUFSZ];
+	struct gc_nl_error e;
+	struct gc_node node;
+	struct nlmsghdr *req;
+
+	(void)argv;
+	c->what = "node show";
+	if (argc > 0)
+		return gc_usage_error("node show takes no arguments");
+	req = gc_nl_new_request(&c->nl, buf, GC_CMD_GET_NODE, 0);
+	memset(&node, 0, sizeof(node));
+	if (gc_nl_talk(&c->nl, req, node_cb, &node, &e) < 0)
+		return gc_fail_nl(c, &e);
+	if (!node.family)
+		return gc_fail(c, "the kernel sent no node configuration");
+	print_node(c, &node);
+	return GC_EXIT_OK;
+}
+
+static int node_set(struct gcctl *c, int argc, char **argv)
+{
+	char buf[GC_NL_BUFSZ];
+	struct gc_nl_error e;
+	struct nlmsghdr *req;
+	const char *name = NULL, *addr_arg = NULL, *port_arg = NULL;
+	struct gc_addr addr;
+	uint16_t port = 0;
+	int i;
+
+	c->what = "node set";
+	if (argc == 0)
+		return gc_usage_error(
+			"node set needs at least one of: name NAME, address ADDR, port PORT");
+	for (i = 0; i < argc; i += 2) {
+		const char **slot;
+
+		if (!strcmp(argv[i], "name"))
+			slot = &name;
+		else if (!strcmp(argv[i], "address"))
+			slot = &addr_arg;
+		else if (!strcmp(argv[i], "port"))
+			slot = &port_arg;
+		else
+			return gc_usage_error(
+				"node set: unknown setting '%s' (name, address, port)", argv[i]);
+		if (i + 1 >= argc)
+			return gc_usage_error("node set: '%s' needs a value", argv[i]);
+		if (*slot)
+			return gc_usage_error("node set: '%s' given twice", argv[i]);
+		*slot = argv[i + 1];
+	}
+	if (addr_arg && gc_parse_addr(addr_arg, &addr) < 0)
+		return gc_usage_error("node set: '%s' is not an IPv4 or IPv6 address", addr_arg);
+	if (port_arg && gc_parse_port(port_arg, &port) < 0)
+		return gc_usage_error("node set: '%s' is not a port (1-65535)", port_arg);
+
+	req = gc_nl_new_request(&c->nl, buf, GC_CMD_SET_NODE, 0);
+	/* The name is checked by the kernel, the one place that decides. */
+	if (name)
+		mnl_attr_put_strz(req, GC_A_NODE_NAME, name);
+	if (addr_arg)
+		mnl_attr_put(req, GC_A_LISTEN_ADDR,
+			     addr.family == AF_INET ? sizeof(addr.u.v4) : sizeof(addr.u.v6),
+			     &addr.u);
+	if (port_arg)
+		mnl_attr_put_u16(req, GC_A_LISTEN_PORT, port);
+	if (gc_nl_talk(&c->nl, req, NULL, NULL, &e) < 0)
+		return gc_fail_nl(c, &e);
+	return GC_EXIT_OK;
+}
+
+int gc_cmd_node(struct gcctl *c, int argc, char **argv)
+{
+	if (argc == 0 || !strcmp(argv[0], "show"))
+		return node_show(c, argc ? argc - 1 : 0, argv + 1);
+	if (!strcmp(argv[0], "set"))
+		return node_set(c, argc - 1, argv + 1);
+	return gc_usage_error("unknown command 'node %s' (show, set)", argv[0]);
+}

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module init and exit, and the per-namespace instances (as geneve keeps its
+ * per-netns state: net_generic() storage sized by the pernet_operations).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/netns/generic.h>
+
+#include "instance.h"
+#include "netlink.h"
+#include "version.h"
+
+static unsigned int gc_net_id __read_mostly;
+
+struct gc_instance *gc_instance_of(struct net *net)
+{
+	return net_generic(net, gc_net_id);
+}
+
+static __net_init int gc_net_init(struct net *net)
+{
+	struct gc_instance *gc = gc_instance_of(net);
+
+	gc->net = net;
+	mutex_init(&gc->lock);
+	gc->listen.addr.v4.s_addr = htonl(INADDR_ANY);
+	gc->listen.addr_len = sizeof(struct in_addr);
+	gc->listen.port = GC_DEFAULT_PORT;
+	gc->state = GC_STATE_DOWN;
+	return 0;
+}
+
+static __net_exit void gc_net_exit(struct net *net)
+{
+	struct gc_instance *gc = gc_instance_of(net);
+
+	mutex_destroy(&gc->lock);
+}
+
+static struct pernet_operations gc_net_ops = {
+	.init = gc_net_init,
+	.exit = gc_net_exit,
+	.id = &gc_net_id,
+	.size = sizeof(struct gc_instance),
+};
+
+static int __init gc_mod_init(void)
+{
+	int ret;
+
+	ret = register_pernet_subsys(&gc_net_ops);
+	if (ret)
+		return ret;
+	ret = gc_genl_init();
+	if (ret) {
+		unregister_pernet_subsys(&gc_net_ops);
+		return ret;
+	}
+	pr_info("gossipchain %s loaded\n", GC_VERSION);
+	return 0;
+}
+
+static void __exit gc_mod_exit(void)
+{
+	/* No request can reach an instance once the family is gone. */
+	gc_genl_uninit();
+	unregister_pernet_subsys(&gc_net_ops);
+	pr_info("gossipchain %s unloaded\n", GC_VERSION);
+}
+
+module_init(gc_mod_init);
+module_exit(gc_mod_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Gossip membership, failure detection and dissemination");
+MODULE_AUTHOR("The gossipchain developers");
+MODULE_VERSION(GC_VERSION);
+MODULE_ALIAS_GENL_FAMILY(GOSSIPCHAIN_GENL_NAME);
