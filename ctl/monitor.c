@@ -106,9 +106,8 @@ int gc_cmd_monitor(struct gcctl *c, int argc, char **argv)
 		return gc_fail_nl(c, &e);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* Tell a script waiting on us that events will no longer be missed. */
-	if (!c->json)
-		fprintf(stderr, "gcctl: monitoring events, ^C to stop\n");
+	/* On stderr, so scripts know from when on no event is missed. */
+	fprintf(stderr, "gcctl: monitoring events, ^C to stop\n");
 	while (!stop && (!count || m.seen < count)) {
 		n = mnl_socket_recvfrom(c->nl.sock, buf, sizeof(buf));
 		if (n < 0) {

@@ -26,8 +26,11 @@ struct gc_nl_error {
 	int bad_attr;  /* attribute type the kernel pointed at, or -1 */
 };
 
-/* Buffer big enough for any message the family sends (a page-sized skb). */
-#define GC_NL_BUFSZ MNL_SOCKET_BUFFER_SIZE
+/* Receive buffer: the kernel sizes dump skbs up to what the reader offers,
+ * and 32 KiB is what libmnl recommends for dumps. A compile-time constant,
+ * unlike MNL_SOCKET_BUFFER_SIZE.
+ */
+#define GC_NL_BUFSZ 32768
 
 typedef int (*gc_nl_reply_cb)(const struct nlmsghdr *nlh, void *data);
 

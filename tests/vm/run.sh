@@ -48,6 +48,7 @@ trap 'rm -rf "$run"' EXIT
 	echo '#!/bin/bash'
 	printf 'export GC_TOP=%q GC_BUILD=%q GC_KVER=%q\n' "$top" "$build" "$kver"
 	printf 'export PATH=%q:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8\n' "$build/bin"
+	[ -z "${GC_SELFTESTS:-}" ] || printf 'export GC_SELFTESTS=%q\n' "$GC_SELFTESTS"
 	printf 'cd %q || exit 125\n' "$top"
 	echo 'ip link set lo up'
 	if [ $load_module = 1 ]; then

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests for ctl/parse.c: command line numbers, addresses, endpoints. */
+
+/* The 6.1 harness defines non-static helpers and callbacks with unused
+ * parameters; TEST() expands to one too, so -Wunused-parameter stays off.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-prototypes"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#include "kselftest_harness.h"
+#pragma GCC diagnostic pop
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+
+#include <arpa/inet.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "parse.h"
+
+/* The sentinel every failed parse must leave untouched. */
+#define UNTOUCHED 0xbeef
+
+static int port_of(const char *s, uint16_t *port)
+{
+	*port = UNTOUCHED;
+	return gc_parse_port(s, port);
+}
+
+TEST(port_valid)
+{
+	uint16_t p;
+
+	ASSERT_EQ(0, port_of("1", &p));
+	EXPECT_EQ(1, p);
+	ASSERT_EQ(0, port_of("7947", &p));
+	EXPECT_EQ(7947, p);
+	ASSERT_EQ(0, port_of("65535", &p));
+	EXPECT_EQ(65535, p);
+	/* Leading zeros are still decimal, not octal. */
+	ASSERT_EQ(0, port_of("0080", &p));
+	EXPECT_EQ(80, p);
+}
+
+TEST(port_invalid)
+{
+	static const char *const bad[] = {
+		"0",  "65536", "-1", " 1",   "1 ", "1x", "x1", "", "+5",
+		"0x10", "99999999999999999999999", "1.0", "\t1", "65535\n",
+	};
+	uint16_t p;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-1, port_of(bad[i], &p))
+		{
+			TH_LOG("accepted \"%s\"", bad[i]);
+		}
+		EXPECT_EQ(UNTOUCHED, p)
+		{
+			TH_LOG("\"%s\" changed the output", bad[i]);
+		}
+	}
+}
+
+TEST(port_null)
+{
+	uint16_t p;
+
+	EXPECT_EQ(-1, port_of(NULL, &p));
+	EXPECT_EQ(UNTOUCHED, p);
+}
+
+TEST(uint_bounds)
+{
+	unsigned long v = 42;
+
+	ASSERT_EQ(0, gc_parse_uint("0", 10, &v));
+	EXPECT_EQ(0, v);
+	ASSERT_EQ(0, gc_parse_uint("10", 10, &v));
+	EXPECT_EQ(10, v);
+	v = 42;
+	EXPECT_EQ(-1, gc_parse_uint("11", 10, &v));
+	EXPECT_EQ(42, v);
+	EXPECT_EQ(-1, gc_parse_uint("1", 0, &v));
+	ASSERT_EQ(0, gc_parse_uint("0", 0, &v));
+	EXPECT_EQ(0, v);
+}
+
+TEST(uint_full_range)
+{
+	unsigned long v = 0;
+
+	ASSERT_EQ(0, gc_parse_uint("18446744073709551615", ULONG_MAX, &v));
+	EXPECT_EQ(ULONG_MAX, v);
+	/* ULONG_MAX + 1: strtoul saturates and sets ERANGE. */
+	v = 42;
+	EXPECT_EQ(-1, gc_parse_uint("18446744073709551616", ULONG_MAX, &v));
+	EXPECT_EQ(42, v);
+	EXPECT_EQ(-1, gc_parse_uint("99999999999999999999999999", ULONG_MAX, &v));
+	EXPECT_EQ(42, v);
+}
+
+TEST(uint_invalid)
+{
+	static const char *const bad[] = {"", "-0", "-1", "+1", " 1", "1 ", "1x", "0x1", "1e3"};
+	unsigned long v;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = 42;
+		EXPECT_EQ(-1, gc_parse_uint(bad[i], ULONG_MAX, &v))
+		{
+			TH_LOG("accepted \"%s\"", bad[i]);
+		}
+		EXPECT_EQ(42, v);
+	}
+	EXPECT_EQ(-1, gc_parse_uint(NULL, ULONG_MAX, &v));
+}
+
+TEST(uint_clears_stale_errno)
+{
+	unsigned long v = 0;
+
+	/* A failure left in errno by an earlier call must not fail this one. */
+	errno = ERANGE;
+	ASSERT_EQ(0, gc_parse_uint("5", 10, &v));
+	EXPECT_EQ(5, v);
+}
+
+static void expect_v4(struct __test_metadata *_metadata, const char *s, const char *canon)
+{
+	struct gc_addr a;
+	struct in_addr want;
+
+	memset(&a, 0xa5, sizeof(a));
+	ASSERT_EQ(0, gc_parse_addr(s, &a))
+	{
+		TH_LOG("refused \"%s\"", s);
+	}
+	ASSERT_EQ(1, inet_pton(AF_INET, canon, &want));
+	EXPECT_EQ(AF_INET, a.family);
+	EXPECT_EQ(want.s_addr, a.u.v4.s_addr);
+}
+
+static void expect_v6(struct __test_metadata *_metadata, const char *s, const char *canon)
+{
+	struct gc_addr a;
+	struct in6_addr want;
+
+	memset(&a, 0xa5, sizeof(a));
+	ASSERT_EQ(0, gc_parse_addr(s, &a))
+	{
+		TH_LOG("refused \"%s\"", s);
+	}
+	ASSERT_EQ(1, inet_pton(AF_INET6, canon, &want));
+	EXPECT_EQ(AF_INET6, a.family);
+	EXPECT_EQ(0, memcmp(&want, &a.u.v6, sizeof(want)));
+}
+
+TEST(addr_v4)
+{
+	static const uint8_t ten[4] = {10, 0, 0, 1};
+	struct gc_addr a;
+
+	expect_v4(_metadata, "10.0.0.1", "10.0.0.1");
+	expect_v4(_metadata, "0.0.0.0", "0.0.0.0");
+	expect_v4(_metadata, "255.255.255.255", "255.255.255.255");
+	/* Stored in network byte order. */
+	ASSERT_EQ(0, gc_parse_addr("10.0.0.1", &a));
+	EXPECT_EQ(0, memcmp(ten, &a.u.v4, sizeof(ten)));
+}
+
+TEST(addr_v6)
+{
+	static const uint8_t fd00_1[16] = {0xfd, [15] = 1};
+	struct gc_addr a;
+
+	expect_v6(_metadata, "::", "::");
+	expect_v6(_metadata, "::1", "::1");
+	expect_v6(_metadata, "fd00::1", "fd00::1");
+	expect_v6(_metadata, "::ffff:10.0.0.1", "::ffff:10.0.0.1");
+	ASSERT_EQ(0, gc_parse_addr("fd00::1", &a));
+	EXPECT_EQ(0, memcmp(fd00_1, &a.u.v6, sizeof(fd00_1)));
+}
+
+TEST(addr_v6_brackets)
+{
+	expect_v6(_metadata, "[fd00::1]", "fd00::1");
+	expect_v6(_metadata, "[::]", "::");
+	expect_v6(_metadata, "[1:2:3:4:5:6:7:8]", "1:2:3:4:5:6:7:8");
+	/* The longest IPv6 literal there is, in brackets. */
+	expect_v6(_metadata, "[ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255]",
+		  "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255");
+}
+
+TEST(addr_invalid)
+{
+	static const char *const bad[] = {
+		"",
+		"1.2.3",
+		"1.2.3.4.5",
+		"256.0.0.1",
+		"10.0.0.1:80",
+		" 10.0.0.1",
+		"10.0.0.1 ",
+		"fd00::1::2",
+		"fd00::g",
+		"[fd00::1",
+		"fd00::1]",
+		"[]",
+		"[",
+		"]",
+		"[[fd00::1]]",
+		"[10.0.0.1]",
+		"[fd00::1]:7947",
+		"localhost",
+		"fd00::1%eth0",
+		/* Longer than INET6_ADDRSTRLEN between the brackets. */
+		"[0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000:0000]",
+	};
+	struct gc_addr a;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-1, gc_parse_addr(bad[i], &a))
+		{
+			TH_LOG("accepted \"%s\"", bad[i]);
+		}
+	}
+	EXPECT_EQ(-1, gc_parse_addr(NULL, &a));
+}
+
+TEST(addr_bracket_buffer_edge)
+{
+	char s[INET6_ADDRSTRLEN + 3];
+	struct gc_addr a;
+
+	/* INET6_ADDRSTRLEN - 1 characters between brackets fit the copy... */
+	s[0] = '[';
+	memset(s + 1, 'f', INET6_ADDRSTRLEN - 1);
+	s[INET6_ADDRSTRLEN] = ']';
+	s[INET6_ADDRSTRLEN + 1] = '\0';
+	EXPECT_EQ(-1, gc_parse_addr(s, &a));
+	/* ...and one more does not, which must not overflow it (ASan). */
+	s[INET6_ADDRSTRLEN] = 'f';
+	s[INET6_ADDRSTRLEN + 1] = ']';
+	s[INET6_ADDRSTRLEN + 2] = '\0';
+	EXPECT_EQ(-1, gc_parse_addr(s, &a));
+}
+
+TEST(endpoint_v4)
+{
+	struct in_addr v4;
+	char out[64];
+
+	ASSERT_EQ(1, inet_pton(AF_INET, "1.2.3.4", &v4));
+	gc_format_endpoint(AF_INET, &v4, 7947, out, sizeof(out));
+	EXPECT_STREQ("1.2.3.4:7947", out);
+	v4.s_addr = 0;
+	gc_format_endpoint(AF_INET, &v4, 1, out, sizeof(out));
+	EXPECT_STREQ("0.0.0.0:1", out);
+}
+
+TEST(endpoint_v6)
+{
+	struct in6_addr v6;
+	char out[64];
+
+	ASSERT_EQ(1, inet_pton(AF_INET6, "fd00::1", &v6));
+	gc_format_endpoint(AF_INET6, &v6, 7947, out, sizeof(out));
+	EXPECT_STREQ("[fd00::1]:7947", out);
+	gc_format_endpoint(AF_INET6, &in6addr_any, 65535, out, sizeof(out));
+	EXPECT_STREQ("[::]:65535", out);
+}
+
+TEST(endpoint_longest_fits)
+{
+	static const char want[] = "[ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff]:65535";
+	struct in6_addr v6;
+	char out[sizeof(want)];
+
+	/* The longest endpoint there is, into a buffer just big enough. */
+	memset(&v6, 0xff, sizeof(v6));
+	gc_format_endpoint(AF_INET6, &v6, 65535, out, sizeof(out));
+	EXPECT_STREQ(want, out);
+}
+
+TEST(endpoint_truncates)
+{
+	struct in6_addr v6;
+	char out[8 + 1];
+
+	ASSERT_EQ(1, inet_pton(AF_INET6, "fd00::1", &v6));
+	memset(out, 'X', sizeof(out));
+	gc_format_endpoint(AF_INET6, &v6, 7947, out, 8);
+	EXPECT_STREQ("[fd00::", out);
+	EXPECT_EQ('X', out[8]);
+}
+
+TEST(endpoint_round_trip)
+{
+	static const char *const addrs[] = {"10.0.0.1", "fd00::1", "::", "192.168.1.255"};
+	struct gc_addr a;
+	char out[64], want[80];
+	size_t i;
+
+	for (i = 0; i < sizeof(addrs) / sizeof(addrs[0]); i++) {
+		ASSERT_EQ(0, gc_parse_addr(addrs[i], &a));
+		gc_format_endpoint(a.family, &a.u, 7947, out, sizeof(out));
+		snprintf(want, sizeof(want), a.family == AF_INET6 ? "[%s]:7947" : "%s:7947",
+			 addrs[i]);
+		EXPECT_STREQ(want, out);
+	}
+}
+
+TEST_HARNESS_MAIN
