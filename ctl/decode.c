@@ -21,7 +21,8 @@ int gc_decode_cmd(const struct nlmsghdr *nlh)
 {
 	const struct genlmsghdr *g;
 
-	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+	/* nlmsg_len, not the payload length: that one underflows below 16. */
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN)
 		return -1;
 	g = mnl_nlmsg_get_payload(nlh);
 	return g->cmd;

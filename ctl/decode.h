@@ -43,7 +43,7 @@ int gc_decode_status(const struct nlmsghdr *nlh, struct gc_status *status);
 /* The genl command of a family message, or -1 when it has no genl header. */
 int gc_decode_cmd(const struct nlmsghdr *nlh);
 
-/* User-facing names: "name", "listen-port", ... and "down", "up". */
+/* User-facing names: "name", "port", ... and "down", "up". */
 const char *gc_attr_name(int type);
 const char *gc_state_name(unsigned int state);
 

@@ -120,6 +120,10 @@ int gc_cmd_monitor(struct gcctl *c, int argc, char **argv)
 			}
 			return gc_fail(c, "receive: %s", strerror(errno));
 		}
+		if (!gc_nl_stream_ok(buf, (size_t)n)) {
+			fprintf(stderr, "gcctl: monitor: skipped a malformed datagram\n");
+			continue;
+		}
 		/* Multicast messages carry sequence 0 and port id 0. */
 		if (mnl_cb_run(buf, n, 0, 0, event_cb, &m) == MNL_CB_ERROR)
 			return gc_fail(c, "malformed netlink message");

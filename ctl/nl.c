@@ -68,7 +68,7 @@ static int family_attr_cb(const struct nlattr *attr, void *data)
 
 static int family_cb(const struct nlmsghdr *nlh, void *data)
 {
-	if (mnl_nlmsg_get_payload_len(nlh) < GENL_HDRLEN)
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + GENL_HDRLEN)
 		return MNL_CB_ERROR;
 	return mnl_attr_parse(nlh, GENL_HDRLEN, family_attr_cb, data);
 }
@@ -179,7 +179,9 @@ int gc_nl_parse_error(const struct nlmsghdr *nlh, size_t len, const struct nlmsg
 	/* The TLVs follow the echoed request, which is only its header when capped. */
 	tlv_off = hdr + sizeof(*err);
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
-		if (err->msg.nlmsg_len < sizeof(struct nlmsghdr))
+		/* Checked before rounding: a length near 2^32 would wrap to 0. */
+		if (err->msg.nlmsg_len < sizeof(struct nlmsghdr) ||
+		    err->msg.nlmsg_len - sizeof(struct nlmsghdr) > nlh->nlmsg_len - tlv_off)
 			return -1;
 		tlv_off += MNL_ALIGN(err->msg.nlmsg_len) - sizeof(struct nlmsghdr);
 	}
@@ -215,6 +217,27 @@ void gc_nl_format_error(const struct gc_nl_error *e, const char *(*attr_name)(in
 		n += snprintf(out + n, outlen - n, ": %s", e->msg);
 	if (n >= 0 && (size_t)n < outlen && name)
 		snprintf(out + n, outlen - n, " (attribute %s)", name);
+}
+
+bool gc_nl_stream_ok(const void *buf, size_t len)
+{
+	const char *p = buf;
+	uint32_t n;
+
+	/* libmnl 1.0.4's mnl_nlmsg_ok() compares lengths as int, so a length of
+	 * 2^31 or more passes it; walk the datagram unsigned first.
+	 */
+	while (len >= sizeof(struct nlmsghdr)) {
+		memcpy(&n, p, sizeof(n));
+		if (n < sizeof(struct nlmsghdr) || n > len)
+			return false;
+		n = MNL_ALIGN(n);
+		if (n >= len)
+			return true;
+		p += n;
+		len -= n;
+	}
+	return len == 0;
 }
 
 struct talk {
@@ -277,6 +300,10 @@ int gc_nl_talk(struct gc_nl *nl, struct nlmsghdr *req, gc_nl_reply_cb cb, void *
 		n = mnl_socket_recvfrom(nl->sock, buf, sizeof(buf));
 		if (n < 0) {
 			set_error(e, errno, "cannot receive from the kernel");
+			return -1;
+		}
+		if (!gc_nl_stream_ok(buf, (size_t)n)) {
+			set_error(e, EPROTO, "malformed netlink message");
 			return -1;
 		}
 		r = mnl_cb_run2(buf, n, req->nlmsg_seq, nl->portid, data_cb, &t, ctl,

@@ -8,6 +8,7 @@
 #define GC_CTL_NL_H
 
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -55,6 +56,9 @@ int gc_nl_subscribe_events(struct gc_nl *nl, struct gc_nl_error *e);
  */
 int gc_nl_parse_error(const struct nlmsghdr *nlh, size_t len, const struct nlmsghdr *req,
 		      struct gc_nl_error *e);
+
+/* Whether buf holds whole netlink messages whose lengths stay inside it. */
+bool gc_nl_stream_ok(const void *buf, size_t len);
 
 /* "Operation not permitted: node name must be ... (attribute name)" */
 void gc_nl_format_error(const struct gc_nl_error *e, const char *(*attr_name)(int type), char *out,

@@ -28,6 +28,7 @@ static void print_node(const struct gcctl *c, const struct gc_node *n)
 		json_object_object_add(o, "port", json_object_new_int(n->port));
 		json_object_object_add(o, "config_gen", json_object_new_int64(n->config_gen));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_SPACED |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 		return;

@@ -38,6 +38,7 @@ int gc_cmd_status(struct gcctl *c, int argc, char **argv)
 		json_object_object_add(o, "members", json_object_new_int64(s.members));
 		json_object_object_add(o, "config_gen", json_object_new_int64(s.config_gen));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+							       JSON_C_TO_STRING_SPACED |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));
 		json_object_put(o);
 		return GC_EXIT_OK;

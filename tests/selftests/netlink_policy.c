@@ -59,25 +59,25 @@ static struct nlmsghdr *set_req(FIXTURE_DATA(family) * self)
 }
 
 /* Sends req and expects it refused with err; the extack must say something. */
-#define EXPECT_REFUSED(req, errnum, attr)                                                  \
-	do {                                                                               \
-		struct gc_node before = get_node(&self->nl), after;                        \
-		ASSERT_EQ(-1, gc_nl_talk(&self->nl, req, NULL, NULL, &self->e));           \
-		EXPECT_EQ(errnum, self->e.err);                                            \
-		EXPECT_NE('\0', self->e.msg[0]);                                           \
-		EXPECT_EQ(attr, self->e.bad_attr);                                         \
-		TH_LOG("refused: %s (attr %d)", self->e.msg, self->e.bad_attr);             \
-		after = get_node(&self->nl);                                               \
-		EXPECT_EQ(before.config_gen, after.config_gen);                            \
-		EXPECT_EQ(before.port, after.port);                                        \
-		EXPECT_STREQ(before.name, after.name);                                     \
+#define EXPECT_REFUSED(req, errnum, attr)                                                          \
+	do {                                                                                       \
+		struct gc_node before = get_node(&self->nl), after;                                \
+		ASSERT_EQ(-1, gc_nl_talk(&self->nl, req, NULL, NULL, &self->e));                   \
+		EXPECT_EQ(errnum, self->e.err);                                                    \
+		EXPECT_NE('\0', self->e.msg[0]);                                                   \
+		EXPECT_EQ(attr, self->e.bad_attr);                                                 \
+		TH_LOG("refused: %s (attr %d)", self->e.msg, self->e.bad_attr);                    \
+		after = get_node(&self->nl);                                                       \
+		EXPECT_EQ(before.config_gen, after.config_gen);                                    \
+		EXPECT_EQ(before.port, after.port);                                                \
+		EXPECT_STREQ(before.name, after.name);                                             \
 	} while (0)
 
 TEST_F(family, valid_set_is_applied)
 {
 	struct nlmsghdr *req = set_req(self);
 	struct gc_node n;
-	struct in6_addr a6 = { .s6_addr = { 0xfd, [15] = 1 } };
+	struct in6_addr a6 = {.s6_addr = {0xfd, [15] = 1}};
 
 	mnl_attr_put_strz(req, GC_A_NODE_NAME, "node-1");
 	mnl_attr_put(req, GC_A_LISTEN_ADDR, sizeof(a6), &a6);
@@ -155,7 +155,7 @@ TEST_F(family, address_of_five_bytes_is_refused)
 TEST_F(family, multicast_addresses_are_refused)
 {
 	struct nlmsghdr *req = set_req(self);
-	struct in6_addr m6 = { .s6_addr = { 0xff, 0x02, [15] = 1 } };
+	struct in6_addr m6 = {.s6_addr = {0xff, 0x02, [15] = 1}};
 
 	mnl_attr_put(req, GC_A_LISTEN_ADDR, 4, "\xe0\x00\x00\x01");
 	EXPECT_REFUSED(req, EINVAL, GC_A_LISTEN_ADDR);

@@ -6,7 +6,9 @@
  */
 
 /* The 6.1 harness defines non-static helpers and callbacks with unused
- * parameters; TEST() expands to one too, so -Wunused-parameter stays off.
+ * parameters, and TEST() and EXPECT_EQ() expand into this file to code that
+ * has them too or compares int constants with unsigned values; the
+ * Makefile's TEST_CFLAGS turn these warnings off as well.
  */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmissing-prototypes"
@@ -14,6 +16,7 @@
 #include "kselftest_harness.h"
 #pragma GCC diagnostic pop
 #pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wsign-compare"
 
 #include <errno.h>
 #include <linux/genetlink.h>
@@ -29,7 +32,7 @@
 #define SEQ	  1000
 
 /* Netlink buffers: 4-byte aligned as every nlmsghdr must be. */
-#define BUF_WORDS (GC_NL_BUFSZ / 4)
+#define BUF_WORDS 1024
 
 /* Byte offsets of the attributes of the request make_request() builds. */
 #define OFF_NAME 20 /* nlmsghdr (16) + genlmsghdr (4) */
@@ -73,7 +76,9 @@ static struct nlmsghdr *put_error(void *buf, int error, uint16_t flags, const st
 	return nlh;
 }
 
-/* A malloc()ed copy of exactly len bytes, so ASan sees any read past it. */
+/* A malloc()ed copy of exactly len bytes, so ASan sees any read past it by
+ * nl.c or the libc functions it calls (libmnl.so is not instrumented).
+ */
 static void *exact_copy(const void *src, size_t len)
 {
 	void *p = malloc(len ? len : 1);
@@ -112,7 +117,7 @@ static int parse(const struct nlmsghdr *nlh, const struct nlmsghdr *req, struct 
 
 TEST(new_request_header)
 {
-	uint32_t buf[BUF_WORDS];
+	uint32_t buf[BUF_WORDS] = {0};
 	struct gc_nl nl = {.family_id = FAMILY_ID, .seq = SEQ};
 	struct nlmsghdr *req;
 	struct genlmsghdr *g;
@@ -135,7 +140,7 @@ TEST(new_request_header)
 
 TEST(request_layout)
 {
-	uint32_t buf[BUF_WORDS];
+	uint32_t buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(buf);
 	const char *base = (const char *)req;
 
@@ -148,7 +153,7 @@ TEST(request_layout)
 
 TEST(plain_ack)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, 0, NLM_F_CAPPED, req);
 	struct gc_nl_error e;
@@ -161,7 +166,7 @@ TEST(plain_ack)
 
 TEST(ack_without_request)
 {
-	uint32_t buf[BUF_WORDS];
+	uint32_t buf[BUF_WORDS] = {0};
 	struct nlmsghdr *nlh = put_error(buf, 0, 0, NULL);
 	struct gc_nl_error e;
 
@@ -173,7 +178,7 @@ TEST(ack_without_request)
 
 TEST(ack_with_warning_message)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, 0, NLM_F_CAPPED | NLM_F_ACK_TLVS, req);
 	struct gc_nl_error e;
@@ -188,7 +193,7 @@ TEST(ack_with_warning_message)
 
 TEST(error_without_tlvs)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, 0, req);
 	struct gc_nl_error e;
@@ -201,7 +206,7 @@ TEST(error_without_tlvs)
 
 TEST(tlvs_ignored_without_flag)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EPERM, NLM_F_CAPPED, req);
 	struct gc_nl_error e;
@@ -218,7 +223,7 @@ TEST(tlvs_ignored_without_flag)
 static void check_extack(struct __test_metadata *_metadata, uint16_t flags, uint32_t off,
 			 int bad_attr)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS | flags, req);
 	struct gc_nl_error e;
@@ -243,7 +248,7 @@ TEST(capped_msg_and_offs)
 
 TEST(echoed_request_msg_and_offs)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS, req);
 
@@ -257,7 +262,7 @@ TEST(echoed_request_msg_and_offs)
 
 TEST(echoed_unaligned_request)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct gc_nl nl = {.family_id = FAMILY_ID};
 	struct nlmsghdr *req = gc_nl_new_request(&nl, rbuf, GC_CMD_SET_NODE, 0);
 	struct nlmsghdr *nlh;
@@ -299,7 +304,7 @@ TEST(offs_not_at_an_attribute)
 
 TEST(offs_without_request)
 {
-	uint32_t buf[BUF_WORDS];
+	uint32_t buf[BUF_WORDS] = {0};
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS | NLM_F_CAPPED, NULL);
 	struct gc_nl_error e;
 
@@ -310,7 +315,7 @@ TEST(offs_without_request)
 
 TEST(unknown_tlvs_skipped)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -ENOENT, NLM_F_ACK_TLVS | NLM_F_CAPPED, req);
 	struct gc_nl_error e;
@@ -328,7 +333,7 @@ TEST(unknown_tlvs_skipped)
 
 TEST(long_message_truncated)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS | NLM_F_CAPPED, req);
 	struct gc_nl_error e;
@@ -344,7 +349,7 @@ TEST(long_message_truncated)
 
 TEST(errno_bounds)
 {
-	uint32_t buf[BUF_WORDS];
+	uint32_t buf[BUF_WORDS] = {0};
 	struct nlmsghdr *nlh;
 	struct gc_nl_error e;
 
@@ -363,7 +368,7 @@ TEST(errno_bounds)
 
 TEST(positive_error)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh;
 	struct gc_nl_error e;
@@ -381,7 +386,7 @@ TEST(positive_error)
 
 TEST(short_buffer)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS, req);
 	struct gc_nl_error e;
@@ -408,7 +413,7 @@ TEST(short_buffer)
 
 TEST(nlmsg_len_too_small)
 {
-	uint32_t buf[BUF_WORDS];
+	uint32_t buf[BUF_WORDS] = {0};
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, 0, NULL);
 	size_t full = nlh->nlmsg_len;
 	struct gc_nl_error e;
@@ -428,7 +433,7 @@ TEST(nlmsg_len_too_small)
 
 TEST(nlmsg_len_shorter_than_buffer)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS | NLM_F_CAPPED, req);
 	uint32_t end_of_msg;
@@ -449,7 +454,7 @@ TEST(nlmsg_len_shorter_than_buffer)
 
 TEST(tlv_cut_by_nlmsg_len)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS | NLM_F_CAPPED, req);
 	uint32_t full, cut;
@@ -470,7 +475,7 @@ TEST(tlv_cut_by_nlmsg_len)
 
 TEST(tlv_longer_than_message)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS | NLM_F_CAPPED, req);
 	struct nlattr *msg;
@@ -500,7 +505,7 @@ TEST(tlv_longer_than_message)
 static void expect_echo_len_refused(struct __test_metadata *_metadata, const uint32_t *lens,
 				    size_t n)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS, req);
 	struct nlmsgerr *err = mnl_nlmsg_get_payload(nlh);
@@ -541,7 +546,7 @@ TEST(echoed_request_length_wraps)
 
 TEST(echoed_request_exactly_fills_message)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS, req);
 	struct gc_nl_error e;
@@ -555,7 +560,7 @@ TEST(echoed_request_exactly_fills_message)
 
 TEST(msg_not_nul_terminated)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS | NLM_F_CAPPED, req);
 	struct gc_nl_error e;
@@ -567,7 +572,7 @@ TEST(msg_not_nul_terminated)
 
 TEST(msg_empty_payload)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS | NLM_F_CAPPED, req);
 	struct gc_nl_error e;
@@ -578,7 +583,7 @@ TEST(msg_empty_payload)
 
 TEST(msg_with_inner_nul)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -EINVAL, NLM_F_ACK_TLVS | NLM_F_CAPPED, req);
 	struct gc_nl_error e;
@@ -592,7 +597,7 @@ TEST(offs_wrong_size)
 {
 	static const uint8_t bytes[8] = {OFF_PORT};
 	static const uint16_t sizes[] = {0, 2, 3, 5, 8};
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct gc_nl_error e;
 	size_t i;
@@ -673,7 +678,7 @@ TEST(format_error_truncates)
 
 TEST(parse_then_format)
 {
-	uint32_t rbuf[BUF_WORDS], buf[BUF_WORDS];
+	uint32_t rbuf[BUF_WORDS] = {0}, buf[BUF_WORDS] = {0};
 	struct nlmsghdr *req = make_request(rbuf);
 	struct nlmsghdr *nlh = put_error(buf, -ERANGE, NLM_F_ACK_TLVS | NLM_F_CAPPED, req);
 	struct gc_nl_error e;
