@@ -26,18 +26,21 @@ CLANG := clang
 PKGS := libmnl json-c
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
 INCLUDES := -Iuapi -Ikmod -Ictl
-CFLAGS_BASE = -std=gnu17 -g $(WARN) $(INCLUDES) $(shell pkg-config --cflags $(PKGS))
+CFLAGS_BASE = -std=gnu17 -g $(WARN) $(INCLUDES) $(shell pkg-config --cflags $(PKGS) libsodium zlib)
 CFLAGS = $(CFLAGS_BASE) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 # kselftest_harness.h and the code its macros expand to are not -Wextra clean.
 TEST_CFLAGS = $(CFLAGS_BASE) -isystem $(EXT) -Wno-missing-prototypes -Wno-sign-compare \
 	-Wno-unused-parameter
 SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 LDLIBS = $(shell pkg-config --libs $(PKGS))
+# The core's user-space platform: libsodium (AEAD, SipHash), zlib (CRC32).
+CORE_LIBS = $(shell pkg-config --libs libsodium zlib)
 
 CORE_SRCS := $(wildcard kmod/core/*.c)
 CTL_LIB_SRCS := ctl/nl.c ctl/decode.c ctl/parse.c
 CTL_SRCS := $(CTL_LIB_SRCS) ctl/gcctl.c ctl/node.c ctl/status.c ctl/monitor.c
-HDRS := $(wildcard uapi/*.h kmod/*.h kmod/core/*.h ctl/*.h)
+SIM_SRCS := $(wildcard sim/*.c)
+HDRS := $(wildcard uapi/*.h kmod/*.h kmod/core/*.h ctl/*.h sim/*.h)
 KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/core/*.c) $(HDRS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(wildcard tests/unit/*.c))
@@ -79,21 +82,24 @@ gossipchain.ko: $(KMOD_SRCS)
 $(BUILD)/kver: gossipchain.ko
 	@modinfo -F vermagic gossipchain.ko | cut -d' ' -f1 >$@
 
-_tools: $(BUILD)/bin/gcctl
+_tools: $(BUILD)/bin/gcctl $(BUILD)/bin/gcsim
 
 $(BUILD)/bin/gcctl: $(CTL_SRCS) $(HDRS) | $(BUILD)/bin
 	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(LDLIBS)
+
+$(BUILD)/bin/gcsim: $(SIM_SRCS) $(CORE_SRCS) $(HDRS) | $(BUILD)/bin
+	$(CC) $(CFLAGS) -Isim -o $@ $(SIM_SRCS) $(CORE_SRCS) $(LDLIBS) $(CORE_LIBS)
 
 _tests: $(UNIT_TESTS) $(FUZZERS) $(SELFTEST_BINS) _vm
 
 $(BUILD)/tests/unit/%: tests/unit/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(HDRS) $(EXT_FILES)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) $(SANITIZE) -o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(LDLIBS)
+	$(CC) $(TEST_CFLAGS) $(SANITIZE) -o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(LDLIBS) $(CORE_LIBS)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(LDLIBS)
+		-o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(LDLIBS) $(CORE_LIBS)
 
 $(BUILD)/selftests/%: tests/selftests/%.c $(CTL_LIB_SRCS) $(HDRS) $(EXT_FILES)
 	@mkdir -p $(@D)
@@ -118,7 +124,8 @@ _demo: _build _vm
 	@tests/vm/run.sh tests/vm/demo.sh
 
 format:
-	clang-format -i $(CTL_SRCS) ctl/*.h tests/unit/*.c tests/fuzz/*.c tests/selftests/*.c
+	clang-format -i $(CTL_SRCS) ctl/*.h $(SIM_SRCS) sim/*.h tests/unit/*.c tests/fuzz/*.c \
+		tests/selftests/*.c
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1

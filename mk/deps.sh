@@ -9,7 +9,7 @@ pkgs="
 build-essential pkg-config bc cpio xz-utils kmod
 linux-headers-amd64 linux-image-amd64 linux-source-6.1
 qemu-system-x86 busybox-static
-libmnl-dev libsodium-dev liblmdb-dev libjson-c-dev
+libmnl-dev libsodium-dev liblmdb-dev libjson-c-dev zlib1g-dev
 clang clang-format libclang-rt-14-dev
 iproute2 util-linux procps jq
 "

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Every timing and count of the protocol, in one place, with datacenter
+ * defaults (those of memberlist's DefaultLANConfig, which serf and Consul
+ * use). docs/PROTOCOL.md lists them; gcsim and gcctl set them by these names.
+ */
+#ifndef _GC_CORE_CONFIG_H
+#define _GC_CORE_CONFIG_H
+
+#include "platform.h"
+
+struct gc_config {
+	u32 probe_interval_ms;		/* 1000: one probe per period */
+	u32 probe_timeout_ms;		/* 500: direct ack deadline, then ping-req */
+	u32 indirect_checks;		/* 3: helpers asked to ping-req */
+	u32 retransmit_mult;		/* 4: a rumor goes out mult * ceil(log10(n+1)) times */
+	u32 suspicion_mult;		/* 4: min suspicion = mult * log10(n) * interval */
+	u32 suspicion_max_mult;		/* 6: max suspicion = max_mult * min */
+	u32 awareness_max;		/* 8: local health score cap (Lifeguard LHA) */
+	u32 gossip_interval_ms;		/* 200: rumor-only packets to gossip_nodes */
+	u32 gossip_nodes;		/* 3 */
+	u32 gossip_to_dead_ms;		/* 30000: dead members still get rumors */
+	u32 push_pull_interval_ms;	/* 30000: full state sync, scaled up past 32 members */
+	u32 reap_ms;			/* 30000: dead and left members are forgotten */
+	u32 mtu;			/* 1400: largest packet sent */
+	u32 max_members;		/* 65536: beyond it new members are dropped */
+};
+
+void gc_config_default(struct gc_config *cfg);
+
+/* Keep a config inside the ranges the engine is correct for; returns the
+ * name of the first field out of range, or NULL.
+ */
+const char *gc_config_check(const struct gc_config *cfg);
+
+#endif /* _GC_CORE_CONFIG_H */

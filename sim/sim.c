@@ -1,0 +1,543 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "sim.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "heap.h"
+
+enum ev_kind {
+	EV_DELIVER,
+	EV_TICK,
+	EV_START,
+	EV_CRASH,
+	EV_PAUSE,
+	EV_RESUME,
+	EV_PARTITION,
+	EV_HEAL
+};
+
+struct packet {
+	struct gc_addr from;
+	uint32_t len;
+	uint8_t data[];
+};
+
+struct world;
+
+struct node {
+	struct world *w;
+	struct gc_engine *e;
+	uint32_t id;
+	bool started, crashed, paused;
+	uint64_t tick_at; /* the pending tick, UINT64_MAX when none */
+	uint32_t tick_gen;
+	bool full_view;	       /* knows every live node, and only them, as alive */
+	struct packet **queue; /* what arrived while paused */
+	uint32_t queued;
+	uint64_t tx_bytes, tx_packets;
+	uint64_t peak_mem;
+};
+
+struct world {
+	const struct sim_params *p;
+	struct sim_report *r;
+	struct node *nodes;
+	struct heap heap;
+	struct gc_rand rand;
+	uint64_t now;
+	uint32_t live;	     /* started and not crashed */
+	uint32_t full_views; /* live nodes with a full view */
+	uint32_t started;
+	uint64_t all_started_at;
+	bool partitioned, healed;
+	uint64_t crash_at;
+	uint8_t *crash_seen;   /* [crash index * nodes + observer] */
+	uint32_t *crash_index; /* node -> index in r->crashes, or UINT32_MAX */
+};
+
+static uint64_t us(double s)
+{
+	return (uint64_t)(s * 1e6);
+}
+
+static void node_addr(uint32_t id, struct gc_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = 4;
+	a->ip[0] = 10;
+	a->ip[1] = (uint8_t)(id >> 16);
+	a->ip[2] = (uint8_t)(id >> 8);
+	a->ip[3] = (uint8_t)id;
+	a->port = 7947;
+}
+
+static uint32_t addr_node(const struct gc_addr *a)
+{
+	return (uint32_t)a->ip[1] << 16 | (uint32_t)a->ip[2] << 8 | a->ip[3];
+}
+
+static void node_name(uint32_t id, char *buf, size_t len)
+{
+	snprintf(buf, len, "n%u", id);
+}
+
+/* "n123" -> 123, or UINT32_MAX. */
+static uint32_t name_node(const char *name, uint8_t len)
+{
+	uint32_t v = 0;
+	uint8_t i;
+
+	if (len < 2 || name[0] != 'n')
+		return UINT32_MAX;
+	for (i = 1; i < len; i++)
+		v = v * 10 + (uint32_t)(name[i] - '0');
+	return v;
+}
+
+static bool is_live(const struct node *n)
+{
+	return n->started && !n->crashed;
+}
+
+static bool other_side(const struct world *w, uint32_t a, uint32_t b)
+{
+	return (a < w->p->nodes / 2) != (b < w->p->nodes / 2);
+}
+
+static void update_view(struct world *w, struct node *n)
+{
+	bool full = is_live(n) && gc_engine_count(n->e, GC_MEMBER_ALIVE) == w->live &&
+		    gc_engine_count(n->e, GC_MEMBER_SUSPECT) == 0;
+
+	if (full != n->full_view) {
+		n->full_view = full;
+		if (full)
+			w->full_views++;
+		else
+			w->full_views--;
+	}
+	if (!w->r->converged && w->started == w->p->nodes && w->full_views == w->live) {
+		w->r->converged = true;
+		w->r->converged_s = (double)(w->now - w->all_started_at) / 1e6;
+	}
+}
+
+static void recount_views(struct world *w)
+{
+	uint32_t i;
+
+	w->full_views = 0;
+	for (i = 0; i < w->p->nodes; i++) {
+		w->nodes[i].full_view = false;
+		if (w->nodes[i].e)
+			update_view(w, &w->nodes[i]);
+	}
+}
+
+static void schedule_tick(struct world *w, struct node *n)
+{
+	uint64_t at;
+
+	if (!is_live(n) || n->paused)
+		return;
+	at = gc_engine_next_deadline(n->e);
+	if (at < w->now)
+		at = w->now;
+	if (at >= n->tick_at)
+		return;
+	n->tick_at = at;
+	n->tick_gen++;
+	heap_push(&w->heap, at, EV_TICK, n->id, n->tick_gen, NULL);
+}
+
+static void after_input(struct world *w, struct node *n)
+{
+	update_view(w, n);
+	schedule_tick(w, n);
+}
+
+static void sim_send(void *ctx, const struct gc_addr *to, const uint8_t *pkt, size_t len)
+{
+	struct node *n = ctx;
+	struct world *w = n->w;
+	uint32_t dst = addr_node(to);
+	struct packet *p;
+	uint64_t lat;
+
+	n->tx_packets++;
+	n->tx_bytes += len;
+	if (dst >= w->p->nodes || dst == n->id)
+		return;
+	if (w->partitioned && other_side(w, n->id, dst)) {
+		w->r->packets_lost++;
+		return;
+	}
+	if (w->p->loss > 0 &&
+	    (double)(gc_rand_next(&w->rand) >> 11) / 9007199254740992.0 < w->p->loss) {
+		w->r->packets_lost++;
+		return;
+	}
+	p = malloc(sizeof(*p) + len);
+	if (!p)
+		return;
+	node_addr(n->id, &p->from);
+	p->len = (uint32_t)len;
+	memcpy(p->data, pkt, len);
+	/* One-way latency uniform in [mean/2, 3*mean/2]. */
+	lat = w->p->latency_us / 2 + gc_rand_below(&w->rand, w->p->latency_us + 1);
+	heap_push(&w->heap, w->now + lat, EV_DELIVER, dst, 0, p);
+}
+
+static void sim_event(void *ctx, const struct gc_event *ev)
+{
+	struct node *n = ctx;
+	struct world *w = n->w;
+	uint32_t subj = name_node(ev->name, ev->name_len);
+	uint32_t ci;
+
+	if (subj >= w->p->nodes)
+		return;
+	switch (ev->type) {
+	case GC_EV_SUSPECT:
+		if (is_live(&w->nodes[subj]) && !w->partitioned)
+			w->r->false_suspect++;
+		break;
+	case GC_EV_DEAD:
+		ci = w->crash_index[subj];
+		if (ci != UINT32_MAX && w->nodes[subj].crashed) {
+			uint8_t *seen = &w->crash_seen[(size_t)ci * w->p->nodes + n->id];
+			struct sim_crash_report *c = &w->r->crashes[ci];
+			double t = (double)(w->now - w->crash_at) / 1e6;
+
+			if (!*seen) {
+				*seen = 1;
+				if (c->first_s < 0)
+					c->first_s = t;
+				c->last_s = t;
+				c->detected_by++;
+			}
+		} else if (is_live(&w->nodes[subj]) && !w->partitioned &&
+			   !(w->healed && other_side(w, n->id, subj))) {
+			w->r->false_dead++;
+		}
+		break;
+	}
+}
+
+static const struct gc_engine_ops sim_ops = {
+	.send = sim_send,
+	.event = sim_event,
+};
+
+static void deliver(struct world *w, struct node *n, struct packet *p)
+{
+	if (!is_live(n)) {
+		free(p);
+		return;
+	}
+	if (n->paused) {
+		/* A starved process's socket buffer: bounded, then drops. */
+		if (n->queued < w->p->pause_buffer)
+			n->queue[n->queued++] = p;
+		else
+			free(p);
+		return;
+	}
+	w->r->packets_delivered++;
+	gc_engine_on_packet(n->e, &p->from, p->data, p->len, w->now);
+	free(p);
+	after_input(w, n);
+}
+
+static void start_node(struct world *w, struct node *n)
+{
+	char name[16];
+	struct gc_addr addr, seed;
+
+	node_name(n->id, name, sizeof(name));
+	node_addr(n->id, &addr);
+	n->e = gc_engine_new(&w->p->cfg, name, (uint8_t)strlen(name), &addr,
+			     w->p->seed * 1000003ULL + n->id, w->now, &sim_ops, n);
+	if (!n->e) {
+		fprintf(stderr, "gcsim: cannot create node %u\n", n->id);
+		exit(1);
+	}
+	n->started = true;
+	w->started++;
+	w->live++;
+	if (w->started == w->p->nodes)
+		w->all_started_at = w->now;
+	if (n->id != 0) {
+		node_addr(0, &seed);
+		gc_engine_join(n->e, &seed, 1, w->now);
+	}
+	recount_views(w);
+	schedule_tick(w, n);
+}
+
+/* k distinct random nodes other than node 0 (the seed), into out. */
+static void pick_nodes(struct world *w, uint32_t *out, uint32_t k, uint8_t *taken)
+{
+	uint32_t i, v;
+
+	for (i = 0; i < k; i++) {
+		do
+			v = 1 + gc_rand_below(&w->rand, w->p->nodes - 1);
+		while (taken[v]);
+		taken[v] = 1;
+		out[i] = v;
+	}
+}
+
+static void sample_memory(struct world *w)
+{
+	uint32_t i;
+
+	for (i = 0; i < w->p->nodes; i++) {
+		struct node *n = &w->nodes[i];
+		uint64_t m;
+
+		if (!n->e)
+			continue;
+		m = gc_engine_mem_bytes(n->e);
+		if (m > n->peak_mem)
+			n->peak_mem = m;
+	}
+}
+
+static void finish(struct world *w)
+{
+	const struct sim_params *p = w->p;
+	struct sim_report *r = w->r;
+	uint64_t bytes = 0, packets = 0, mem = 0;
+	uint32_t i, j;
+
+	sample_memory(w);
+	r->nodes = p->nodes;
+	r->live = w->live;
+	for (i = 0; i < p->nodes; i++) {
+		bytes += w->nodes[i].tx_bytes;
+		packets += w->nodes[i].tx_packets;
+		mem += w->nodes[i].peak_mem;
+		if (w->nodes[i].peak_mem > r->peak_mem_per_node)
+			r->peak_mem_per_node = w->nodes[i].peak_mem;
+	}
+	r->bytes_per_node_s = (double)bytes / p->nodes / p->duration_s;
+	r->packets_per_node_s = (double)packets / p->nodes / p->duration_s;
+	r->mean_mem_per_node = (double)mem / p->nodes;
+	r->false_dead_per_node_hour = (double)r->false_dead / p->nodes / (p->duration_s / 3600.0);
+	r->converged_periods = r->converged_s * 1000.0 / p->cfg.probe_interval_ms;
+
+	for (i = 0; i < p->nodes; i++) {
+		if (!is_live(&w->nodes[i]))
+			continue;
+		if (!w->nodes[i].full_view)
+			r->partial_views++;
+		if (gc_engine_count(w->nodes[i].e, GC_MEMBER_ALIVE) < w->live)
+			r->missing += w->live - gc_engine_count(w->nodes[i].e, GC_MEMBER_ALIVE);
+	}
+	if (p->partition) {
+		/* After the heal: every live node alive to every live node. */
+		for (i = 0; i < p->nodes; i++) {
+			const struct gc_members *t;
+
+			if (!is_live(&w->nodes[i]))
+				continue;
+			t = gc_engine_members(w->nodes[i].e);
+			for (j = 0; j < t->slots; j++) {
+				uint32_t subj;
+
+				if (t->m[j].state == GC_MEMBER_FREE)
+					continue;
+				subj = name_node(gc_member_name(t, j), t->m[j].name_len);
+				if (subj < p->nodes && is_live(&w->nodes[subj]) &&
+				    t->m[j].state != GC_MEMBER_ALIVE)
+					r->dead_after_heal++;
+			}
+		}
+		r->partition_healed = w->full_views == w->live && r->dead_after_heal == 0;
+	}
+}
+
+static void partition_check(struct world *w)
+{
+	/* Detected when every node of each side has the other side dead or
+	 * gone: no node counts a member of the other side alive or suspect.
+	 */
+	uint32_t half = w->p->nodes / 2, i;
+
+	for (i = 0; i < w->p->nodes; i++) {
+		const struct node *n = &w->nodes[i];
+		uint32_t own = i < half ? half : w->p->nodes - half;
+
+		if (!is_live(n))
+			continue;
+		if (gc_engine_count(n->e, GC_MEMBER_ALIVE) +
+			    gc_engine_count(n->e, GC_MEMBER_SUSPECT) >
+		    own)
+			return;
+	}
+	w->r->partition_detected = true;
+}
+
+int sim_run(const struct sim_params *p, struct sim_report *r)
+{
+	struct world w = {.p = p, .r = r};
+	struct timespec t0, t1;
+	struct heap_ev ev;
+	uint64_t end = us(p->duration_s), next_sample = 1000000;
+	uint32_t *victims = NULL, i;
+	uint8_t *taken;
+
+	memset(r, 0, sizeof(*r));
+	if (p->nodes < 2 || p->nodes > (1U << 24) || p->crash + p->pause >= p->nodes)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	gc_rand_seed(&w.rand, p->seed);
+	w.nodes = calloc(p->nodes, sizeof(*w.nodes));
+	w.crash_index = malloc(p->nodes * sizeof(uint32_t));
+	taken = calloc(p->nodes, 1);
+	if (!w.nodes || !w.crash_index || !taken)
+		return -1;
+	memset(w.crash_index, 0xff, p->nodes * sizeof(uint32_t));
+	for (i = 0; i < p->nodes; i++) {
+		w.nodes[i].w = &w;
+		w.nodes[i].id = i;
+		w.nodes[i].tick_at = UINT64_MAX;
+		/* Node 0 first, the others spread over the join window. */
+		heap_push(&w.heap,
+			  i ? gc_rand_below(&w.rand, (uint32_t)us(p->join_spread_s) + 1) : 0,
+			  EV_START, i, 0, NULL);
+	}
+	if (p->crash) {
+		victims = calloc(p->crash, sizeof(uint32_t));
+		r->crashes = calloc(p->crash, sizeof(*r->crashes));
+		w.crash_seen = calloc((size_t)p->crash * p->nodes, 1);
+		if (!victims || !r->crashes || !w.crash_seen)
+			return -1;
+		r->n_crashes = p->crash;
+		pick_nodes(&w, victims, p->crash, taken);
+		w.crash_at = us(p->crash_at_s);
+		for (i = 0; i < p->crash; i++) {
+			r->crashes[i] = (struct sim_crash_report){victims[i], -1, -1, 0};
+			w.crash_index[victims[i]] = i;
+			heap_push(&w.heap, w.crash_at, EV_CRASH, victims[i], 0, NULL);
+		}
+	}
+	if (p->pause) {
+		uint32_t *paused = calloc(p->pause, sizeof(uint32_t));
+
+		if (!paused)
+			return -1;
+		pick_nodes(&w, paused, p->pause, taken);
+		for (i = 0; i < p->pause; i++) {
+			/* Each once, at a random time after the join wave. */
+			uint64_t lo = us(p->join_spread_s) + 5000000;
+			uint64_t at =
+				lo + gc_rand_below(
+					     &w.rand,
+					     (uint32_t)((end > lo + us(p->pause_s))
+								? (end - lo - us(p->pause_s)) / 1000
+								: 1)) *
+					     1000ULL;
+
+			w.nodes[paused[i]].queue = calloc(p->pause_buffer, sizeof(struct packet *));
+			heap_push(&w.heap, at, EV_PAUSE, paused[i], 0, NULL);
+			heap_push(&w.heap, at + us(p->pause_s), EV_RESUME, paused[i], 0, NULL);
+		}
+		free(paused);
+	}
+	if (p->partition) {
+		heap_push(&w.heap, us(p->partition_at_s), EV_PARTITION, 0, 0, NULL);
+		heap_push(&w.heap, us(p->heal_at_s), EV_HEAL, 0, 0, NULL);
+	}
+	free(taken);
+
+	while (!heap_pop(&w.heap, &ev)) {
+		struct node *n = &w.nodes[ev.node];
+
+		if (ev.at > end) {
+			if (ev.kind == EV_DELIVER)
+				free(ev.data);
+			continue;
+		}
+		w.now = ev.at;
+		r->events++;
+		while (w.now >= next_sample) {
+			sample_memory(&w);
+			next_sample += 1000000;
+		}
+		switch (ev.kind) {
+		case EV_DELIVER:
+			deliver(&w, n, ev.data);
+			break;
+		case EV_TICK:
+			if (ev.arg != n->tick_gen || !is_live(n) || n->paused)
+				break;
+			n->tick_at = UINT64_MAX;
+			gc_engine_on_tick(n->e, w.now);
+			after_input(&w, n);
+			break;
+		case EV_START:
+			start_node(&w, n);
+			break;
+		case EV_CRASH:
+			n->crashed = true;
+			w.live--;
+			recount_views(&w);
+			break;
+		case EV_PAUSE:
+			n->paused = true;
+			n->tick_at = UINT64_MAX;
+			n->tick_gen++;
+			break;
+		case EV_RESUME:
+			n->paused = false;
+			for (i = 0; i < n->queued; i++) {
+				w.r->packets_delivered++;
+				gc_engine_on_packet(n->e, &n->queue[i]->from, n->queue[i]->data,
+						    n->queue[i]->len, w.now);
+				free(n->queue[i]);
+			}
+			n->queued = 0;
+			gc_engine_on_tick(n->e, w.now);
+			after_input(&w, n);
+			break;
+		case EV_PARTITION:
+			w.partitioned = true;
+			break;
+		case EV_HEAL:
+			partition_check(&w);
+			w.partitioned = false;
+			w.healed = true;
+			break;
+		}
+	}
+	finish(&w);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	for (i = 0; i < p->nodes; i++) {
+		uint32_t k;
+
+		for (k = 0; k < w.nodes[i].queued; k++)
+			free(w.nodes[i].queue[k]);
+		free(w.nodes[i].queue);
+		gc_engine_free(w.nodes[i].e);
+	}
+	free(w.nodes);
+	free(w.crash_index);
+	free(w.crash_seen);
+	free(victims);
+	heap_free(&w.heap);
+	return 0;
+}
+
+void sim_report_free(struct sim_report *r)
+{
+	free(r->crashes);
+	r->crashes = NULL;
+}
