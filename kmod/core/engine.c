@@ -340,9 +340,8 @@ static void refute(struct gc_engine *e, u32 accused_inc)
 	rumor(e, e->self, GC_MSG_ALIVE, NULL, 0);
 }
 
-/* quiet: a member new to us is learned without rumoring it (see merge_state). */
 static void on_alive(struct gc_engine *e, u32 inc, const struct gc_name *name,
-		     const struct gc_addr *addr, bool quiet, u64 now)
+		     const struct gc_addr *addr, u64 now)
 {
 	u32 slot = gc_members_find(&e->members, name->p, name->len);
 	struct gc_member *m;
@@ -359,8 +358,7 @@ static void on_alive(struct gc_engine *e, u32 inc, const struct gc_name *name,
 			return;
 		}
 		order_insert(e, slot);
-		if (!quiet)
-			rumor(e, slot, GC_MSG_ALIVE, NULL, 0);
+		rumor(e, slot, GC_MSG_ALIVE, NULL, 0);
 		emit(e, GC_EV_JOIN, slot, now);
 		return;
 	}
@@ -471,15 +469,13 @@ static void on_dead(struct gc_engine *e, u32 inc, const struct gc_name *name,
 
 /* A remote member table, merged as memberlist's mergeState does: a remote
  * "dead" only makes us suspect, so we probe it ourselves before agreeing.
- * Unlike memberlist, members that are new to us in an answer to our own
- * request are not rumored: the answering node knew them, so the cluster did,
- * and rumoring them made every joiner of a join wave re-send the whole
- * member list. What a requester tells us is rumored, so a joiner's own
- * record spreads at once; periodic push-pull repairs anything else.
+ * Members new to us are rumored, as memberlist does. Merging them quietly
+ * (the peer knew them, so the cluster did) saves a join wave's bandwidth,
+ * but gcsim showed early joiners then miss members whose rumors ran while
+ * the cluster was small, until the next push-pull minutes later.
  */
 static void merge_state(struct gc_engine *e, const struct gc_msg *msg, u64 now)
 {
-	bool quiet = !(msg->flags & GC_STATE_F_REQUEST);
 	const struct gc_member *me = &e->members.m[e->self];
 	struct gc_name self = { gc_member_name(&e->members, e->self), me->name_len };
 	struct gc_state_entry en;
@@ -491,7 +487,7 @@ static void merge_state(struct gc_engine *e, const struct gc_msg *msg, u64 now)
 			return;	/* validated before; cannot happen */
 		switch (en.state) {
 		case GC_MEMBER_ALIVE:
-			on_alive(e, en.incarnation, &en.name, &en.addr, quiet, now);
+			on_alive(e, en.incarnation, &en.name, &en.addr, now);
 			break;
 		case GC_MEMBER_LEFT:
 			on_dead(e, en.incarnation, &en.name, &en.name, now);
@@ -647,7 +643,7 @@ static void handle(struct gc_engine *e, const struct gc_addr *from, const struct
 		on_ping_req(e, from, msg, now);
 		break;
 	case GC_MSG_ALIVE:
-		on_alive(e, msg->incarnation, &msg->name, &msg->addr, false, now);
+		on_alive(e, msg->incarnation, &msg->name, &msg->addr, now);
 		break;
 	case GC_MSG_SUSPECT:
 		on_suspect(e, msg->incarnation, &msg->name, &msg->from, now);
@@ -664,9 +660,33 @@ static void handle(struct gc_engine *e, const struct gc_addr *from, const struct
 	}
 }
 
+static void prefetch_members(struct gc_engine *e, u32 n)
+{
+	const struct gc_members *t = &e->members;
+	u32 i;
+
+	for (i = 0; i < n; i++)
+		gc_members_prefetch_member(t, e->rx_hashes[i]);
+	for (i = 0; i < n; i++)
+		gc_members_prefetch_name(t, e->rx_hashes[i]);
+}
+
+/* Hashes a name the packet will look up and starts loading its index slot. */
+static void note_name(struct gc_engine *e, u32 *n, const struct gc_name *name)
+{
+	if (*n >= GC_RX_PREFETCH)
+		return;
+	e->rx_hashes[*n] = gc_members_hash(&e->members, name->p, name->len);
+	gc_members_prefetch_index(&e->members, e->rx_hashes[*n]);
+	(*n)++;
+}
+
 void gc_engine_on_packet(struct gc_engine *e, const struct gc_addr *from, const u8 *pkt,
 			 size_t len, u64 now)
 {
+	struct gc_state_entry en;
+	size_t eoff;
+	u32 names = 0, i;
 	enum gc_wire_err err;
 	struct gc_msg msg;
 	size_t body_len, off;
@@ -690,7 +710,15 @@ void gc_engine_on_packet(struct gc_engine *e, const struct gc_addr *from, const 
 			e->stats.rx_dropped[err]++;
 			return;
 		}
+		if (msg.type == GC_MSG_ALIVE || msg.type == GC_MSG_SUSPECT ||
+		    msg.type == GC_MSG_DEAD)
+			note_name(e, &names, &msg.name);
+		for (i = 0, eoff = 0; msg.type == GC_MSG_STATE && i < msg.count; i++) {
+			gc_next_state_entry(&msg, &eoff, &en);
+			note_name(e, &names, &en.name);
+		}
 	}
+	prefetch_members(e, names);
 	for (off = 0; off < body_len;) {
 		gc_decode_msg(e->rx_body, body_len, &off, &msg);
 		handle(e, from, &msg, now);

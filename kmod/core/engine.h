@@ -53,6 +53,7 @@ struct gc_stats {
 };
 
 #define GC_MAX_RELAYS 64
+#define GC_RX_PREFETCH 128
 #define GC_MAX_SEEDS 8
 
 struct gc_relay {
@@ -102,6 +103,7 @@ struct gc_engine {
 	bool joined;
 
 	u8 *tx_body, *tx_pkt, *rx_body;
+	u32 rx_hashes[GC_RX_PREFETCH];	/* names of the packet being handled */
 	struct gc_stats stats;
 };
 

@@ -6,6 +6,11 @@ static u32 name_hash(const struct gc_members *t, const char *name, u8 len)
 	return (u32)gc_siphash(name, len, t->key);
 }
 
+u32 gc_members_hash(const struct gc_members *t, const char *name, u8 len)
+{
+	return name_hash(t, name, len);
+}
+
 static bool name_is(const struct gc_members *t, u32 slot, const char *name, u8 len)
 {
 	const struct gc_member *m = &t->m[slot];

@@ -59,6 +59,33 @@ static inline const char *gc_member_name(const struct gc_members *t, u32 slot)
 	return t->names + t->m[slot].name_off;
 }
 
+/* A packet names dozens of members scattered over memory: touch them all
+ * in stages (index slots, then records, then names) so the cache misses
+ * overlap instead of coming one after another.
+ */
+u32 gc_members_hash(const struct gc_members *t, const char *name, u8 len);
+
+static inline void gc_members_prefetch_index(const struct gc_members *t, u32 hash)
+{
+	gc_prefetch(&t->index[hash & t->index_mask]);
+}
+
+static inline void gc_members_prefetch_member(const struct gc_members *t, u32 hash)
+{
+	u32 slot = t->index[hash & t->index_mask];
+
+	if (slot != GC_NONE)
+		gc_prefetch(&t->m[slot]);
+}
+
+static inline void gc_members_prefetch_name(const struct gc_members *t, u32 hash)
+{
+	u32 slot = t->index[hash & t->index_mask];
+
+	if (slot != GC_NONE)
+		gc_prefetch(t->names + t->m[slot].name_off);
+}
+
 static inline u32 gc_members_total(const struct gc_members *t)
 {
 	return t->slots - t->n_free;

@@ -21,12 +21,18 @@
 #include <linux/crc32.h>
 #include <linux/random.h>
 #include <linux/math64.h>
+#include <linux/prefetch.h>
 #include <linux/siphash.h>
 #include <crypto/chacha20poly1305.h>
 
 static inline u64 gc_div64(u64 a, u64 b)
 {
 	return div64_u64(a, b);
+}
+
+static inline void gc_prefetch(const void *p)
+{
+	prefetch(p);
 }
 
 /* SipHash-2-4, keyed per instance so member names cannot flood a bucket. */
@@ -95,6 +101,11 @@ typedef __s64 s64;
 static inline u64 gc_div64(u64 a, u64 b)
 {
 	return a / b;
+}
+
+static inline void gc_prefetch(const void *p)
+{
+	__builtin_prefetch(p);
 }
 
 static inline u64 gc_siphash(const void *p, size_t len, const u8 key[16])
