@@ -52,8 +52,8 @@ struct sim_report {
 	bool partition_detected;  /* each side marked the other dead */
 	bool partition_healed;	  /* all live nodes alive everywhere at the end */
 	uint32_t dead_after_heal; /* (observer, live subject) pairs still dead */
-	uint32_t partial_views;	 /* live nodes at the end without a full view */
-	uint64_t missing;	 /* (observer, live member) pairs not seen alive */
+	uint32_t partial_views;	  /* live nodes at the end without a full view */
+	uint64_t missing;	  /* (observer, live member) pairs not seen alive */
 	uint64_t events, packets_delivered, packets_lost;
 	double wall_s;
 };

@@ -3,7 +3,7 @@
 # Runs the test layers and ends with one line "N passed, N failed, N skipped"
 # summing all of them; exits non-zero when anything failed.
 #
-#   tests/run-all.sh [lint] [unit] [fuzz] [vm]      (default: all four)
+#   tests/run-all.sh [lint] [unit] [fuzz] [sim] [vm]      (default: all five)
 #
 # Each layer's TAP goes to build/test-results/LAYER.tap and to stdout.
 # GC_FUZZ_SECONDS (default 20) bounds each fuzz target's run.
@@ -12,7 +12,7 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${GC_BUILD:-$top/build}
 results=$build/test-results
-layers=${*:-lint unit fuzz vm}
+layers=${*:-lint unit fuzz sim vm}
 mkdir -p "$results"
 cd "$top" || exit 1
 
@@ -72,6 +72,10 @@ layer_fuzz() {
 			"$f" -max_total_time="${GC_FUZZ_SECONDS:-20}" -timeout=10 -rss_limit_mb=2048 \
 			-artifact_prefix="$build/fuzz/$name-" -print_final_stats=1 "$corpus"
 	done
+}
+
+layer_sim() {
+	tests/sim/scenarios.sh
 }
 
 layer_vm() {

@@ -15,7 +15,8 @@ void gc_config_default(struct gc_config *cfg)
 	cfg->gossip_nodes = 3;
 	cfg->gossip_to_dead_ms = 30000;
 	cfg->push_pull_interval_ms = 30000;
-	cfg->reap_ms = 30000;
+	cfg->reconnect_ms = 30000;
+	cfg->reap_ms = 3600000;
 	cfg->mtu = 1400;
 	cfg->max_members = 65536;
 }
@@ -42,7 +43,9 @@ const char *gc_config_check(const struct gc_config *cfg)
 		return "gossip_nodes";
 	if (cfg->push_pull_interval_ms > 86400000)
 		return "push_pull_interval_ms";
-	if (cfg->reap_ms > 86400000)
+	if (cfg->reconnect_ms > 86400000)
+		return "reconnect_ms";
+	if (cfg->reap_ms > 7 * 86400000U)
 		return "reap_ms";
 	if (cfg->mtu < GC_MIN_MTU || cfg->mtu > GC_MAX_MTU)
 		return "mtu";

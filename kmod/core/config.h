@@ -21,7 +21,8 @@ struct gc_config {
 	u32 gossip_nodes;		/* 3 */
 	u32 gossip_to_dead_ms;		/* 30000: dead members still get rumors */
 	u32 push_pull_interval_ms;	/* 30000: full state sync, scaled up past 32 members */
-	u32 reap_ms;			/* 30000: dead and left members are forgotten */
+	u32 reconnect_ms;		/* 30000: a push-pull to a random dead member, as serf */
+	u32 reap_ms;			/* 3600000: dead and left members are forgotten */
 	u32 mtu;			/* 1400: largest packet sent */
 	u32 max_members;		/* 65536: beyond it new members are dropped */
 };

@@ -600,7 +600,10 @@ static void finish_probe(struct gc_engine *e, u64 now)
 		health_add(e, (int)(p->expected_nacks - p->nacks));
 	else
 		health_add(e, 1);
-	if (t->state != GC_MEMBER_ALIVE)
+	/* A failed probe of a member already suspect is an independent
+	 * confirmation (Lifeguard): it shortens the suspicion timeout.
+	 */
+	if (t->state != GC_MEMBER_ALIVE && t->state != GC_MEMBER_SUSPECT)
 		return;
 	target.p = gc_member_name(&e->members, p->target);
 	target.len = t->name_len;
@@ -757,6 +760,27 @@ static void push_pull(struct gc_engine *e, u64 now)
 		send_state(e, &e->members.m[peer].addr, GC_STATE_F_REQUEST);
 }
 
+static bool dead_peer(const struct gc_engine *e, u32 slot, u64 now)
+{
+	(void)now;
+	return !is_self(e, slot) && e->members.m[slot].state == GC_MEMBER_DEAD;
+}
+
+/* A dead member may be on the other side of a healed partition: without
+ * this, two halves that declared each other dead would never talk again.
+ */
+static void reconnect(struct gc_engine *e, u64 now)
+{
+	u32 peer;
+
+	if (!e->members.count[GC_MEMBER_DEAD])
+		return;
+	if (pick_members(e, &peer, 1, dead_peer, e->self, now)) {
+		e->stats.reconnects++;
+		send_state(e, &e->members.m[peer].addr, GC_STATE_F_REQUEST);
+	}
+}
+
 /* Zero turns periodic push-pull off; the timer then only retries joins. */
 static u64 push_pull_interval(const struct gc_engine *e)
 {
@@ -841,6 +865,12 @@ void gc_engine_on_tick(struct gc_engine *e, u64 now)
 		gossip(e, now);
 		e->next_gossip_us = now + (u64)e->cfg.gossip_interval_ms * MS;
 	}
+	if (now >= e->next_reconnect_us) {
+		if (!e->leaving && e->cfg.reconnect_ms)
+			reconnect(e, now);
+		e->next_reconnect_us = now + (u64)(e->cfg.reconnect_ms ? e->cfg.reconnect_ms :
+						   3600000) * MS;
+	}
 	if (now >= e->next_push_pull_us) {
 		if (!e->leaving && e->cfg.push_pull_interval_ms)
 			push_pull(e, now);
@@ -858,6 +888,8 @@ u64 gc_engine_next_deadline(const struct gc_engine *e)
 	const struct gc_probe *p = &e->probe;
 	u64 t = min64(e->next_probe_us, min64(e->next_gossip_us, e->next_push_pull_us));
 	u32 i;
+
+	t = min64(t, e->next_reconnect_us);
 
 	if (p->active) {
 		if (!p->acked && !p->indirect_sent)
@@ -912,6 +944,7 @@ struct gc_engine *gc_engine_new(const struct gc_config *cfg, const char *name, u
 	e->next_probe_us = now + gc_rand_below(&e->rand, cfg->probe_interval_ms) * MS;
 	e->next_gossip_us = now + gc_rand_below(&e->rand, cfg->gossip_interval_ms) * MS;
 	e->next_push_pull_us = now + push_pull_interval(e);
+	e->next_reconnect_us = now + (u64)(cfg->reconnect_ms ? cfg->reconnect_ms : 3600000) * MS;
 	return e;
 fail:
 	gc_engine_free(e);

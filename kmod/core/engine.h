@@ -47,7 +47,7 @@ struct gc_stats {
 	u64 rx_stale;		/* updates older than what is known */
 	u64 rx_unexpected;	/* acks and nacks that match no probe */
 	u64 probes, probe_failures, ping_reqs_sent, ping_reqs_relayed, nacks_received;
-	u64 suspicions, refutations, push_pulls;
+	u64 suspicions, refutations, push_pulls, reconnects;
 	u64 members_dropped;	/* the table was full */
 	u64 relays_dropped;	/* too many ping-reqs in flight */
 };
@@ -90,7 +90,7 @@ struct gc_engine {
 	u32 order_len, order_cap, order_pos;
 	u32 seq;
 	struct gc_probe probe;
-	u64 next_probe_us, next_gossip_us, next_push_pull_us;
+	u64 next_probe_us, next_gossip_us, next_push_pull_us, next_reconnect_us;
 
 	struct gc_suspicion *susp;
 	u32 susp_cap, susp_used;
