@@ -109,8 +109,12 @@ static bool other_side(const struct world *w, uint32_t a, uint32_t b)
 
 static void update_view(struct world *w, struct node *n)
 {
-	bool full = is_live(n) && gc_engine_count(n->e, GC_MEMBER_ALIVE) == w->live &&
-		    gc_engine_count(n->e, GC_MEMBER_SUSPECT) == 0;
+	/* The member list agrees: every live member listed, none as dead or
+	 * left. Suspicion is a member's health, not a disagreement on who is in.
+	 */
+	bool full = is_live(n) && gc_engine_count(n->e, GC_MEMBER_ALIVE) +
+						  gc_engine_count(n->e, GC_MEMBER_SUSPECT) ==
+					  w->live;
 
 	if (full != n->full_view) {
 		n->full_view = full;
@@ -159,6 +163,24 @@ static void after_input(struct world *w, struct node *n)
 	schedule_tick(w, n);
 }
 
+/* Each link has its own mean, between half and one and a half times the
+ * configured one (fixed per run, the same both ways), and each packet on it
+ * a jitter of +-20% around that mean.
+ */
+static uint64_t link_latency(struct world *w, uint32_t a, uint32_t b)
+{
+	uint64_t x = (uint64_t)(a < b ? a : b) << 32 | (a < b ? b : a);
+	uint64_t mean, jitter;
+
+	x ^= w->p->seed * 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	mean = w->p->latency_us / 2 + x % ((uint64_t)w->p->latency_us + 1);
+	jitter = mean * 2 / 5;
+	return mean - mean / 5 + gc_rand_below(&w->rand, (uint32_t)jitter + 1);
+}
+
 static void sim_send(void *ctx, const struct gc_addr *to, const uint8_t *pkt, size_t len)
 {
 	struct node *n = ctx;
@@ -186,8 +208,7 @@ static void sim_send(void *ctx, const struct gc_addr *to, const uint8_t *pkt, si
 	node_addr(n->id, &p->from);
 	p->len = (uint32_t)len;
 	memcpy(p->data, pkt, len);
-	/* One-way latency uniform in [mean/2, 3*mean/2]. */
-	lat = w->p->latency_us / 2 + gc_rand_below(&w->rand, w->p->latency_us + 1);
+	lat = link_latency(w, n->id, dst);
 	heap_push(&w->heap, w->now + lat, EV_DELIVER, dst, 0, p);
 }
 
@@ -313,7 +334,7 @@ static void finish(struct world *w)
 	const struct sim_params *p = w->p;
 	struct sim_report *r = w->r;
 	uint64_t bytes = 0, packets = 0, mem = 0;
-	uint32_t i, j;
+	uint32_t i, j, known;
 
 	sample_memory(w);
 	r->nodes = p->nodes;
@@ -336,8 +357,10 @@ static void finish(struct world *w)
 			continue;
 		if (!w->nodes[i].full_view)
 			r->partial_views++;
-		if (gc_engine_count(w->nodes[i].e, GC_MEMBER_ALIVE) < w->live)
-			r->missing += w->live - gc_engine_count(w->nodes[i].e, GC_MEMBER_ALIVE);
+		known = gc_engine_count(w->nodes[i].e, GC_MEMBER_ALIVE) +
+			gc_engine_count(w->nodes[i].e, GC_MEMBER_SUSPECT);
+		if (known < w->live)
+			r->missing += w->live - known;
 	}
 	if (p->partition) {
 		/* After the heal: every live node alive to every live node. */
