@@ -16,7 +16,8 @@ enum ev_kind {
 	EV_PAUSE,
 	EV_RESUME,
 	EV_PARTITION,
-	EV_HEAL
+	EV_HEAL,
+	EV_SWEEP
 };
 
 struct packet {
@@ -53,6 +54,7 @@ struct world {
 	uint32_t started;
 	uint64_t all_started_at;
 	bool partitioned, healed;
+	bool sweep_pending;
 	uint64_t crash_at;
 	uint8_t *crash_seen;   /* [crash index * nodes + observer] */
 	uint32_t *crash_index; /* node -> index in r->crashes, or UINT32_MAX */
@@ -82,6 +84,21 @@ static uint32_t addr_node(const struct gc_addr *a)
 static void node_name(uint32_t id, char *buf, size_t len)
 {
 	snprintf(buf, len, "n%u", id);
+}
+
+/* "n<id>" without snprintf: a converged start writes N * N of them. */
+static uint8_t fast_name(uint32_t id, char *buf)
+{
+	char tmp[12];
+	uint8_t n = 0, len;
+
+	do
+		tmp[n++] = (char)('0' + id % 10);
+	while ((id /= 10));
+	buf[0] = 'n';
+	for (len = 1; n; len++)
+		buf[len] = tmp[--n];
+	return len;
 }
 
 /* "n123" -> 123, or UINT32_MAX. */
@@ -139,6 +156,17 @@ static void recount_views(struct world *w)
 		if (w->nodes[i].e)
 			update_view(w, &w->nodes[i]);
 	}
+}
+
+/* The number of live nodes changed, so every view must be judged again:
+ * once per instant, however many nodes start or crash in it.
+ */
+static void request_sweep(struct world *w)
+{
+	if (w->sweep_pending)
+		return;
+	w->sweep_pending = true;
+	heap_push(&w->heap, w->now, EV_SWEEP, 0, 0, NULL);
 }
 
 static void schedule_tick(struct world *w, struct node *n)
@@ -291,11 +319,26 @@ static void start_node(struct world *w, struct node *n)
 	w->live++;
 	if (w->started == w->p->nodes)
 		w->all_started_at = w->now;
-	if (n->id != 0) {
+	if (w->p->start_converged) {
+		uint32_t k;
+
+		/* Names "n0".."nN": at most 9 bytes each. */
+		gc_engine_reserve(n->e, w->p->nodes, w->p->nodes * 9);
+		for (k = 0; k < w->p->nodes; k++) {
+			if (k == n->id)
+				continue;
+			node_addr(k, &addr);
+			if (gc_engine_learn(n->e, name, fast_name(k, name), &addr, 0, w->now)) {
+				fprintf(stderr, "gcsim: node %u cannot hold %u members\n", n->id,
+					w->p->nodes);
+				exit(1);
+			}
+		}
+	} else if (n->id != 0) {
 		node_addr(0, &seed);
 		gc_engine_join(n->e, &seed, 1, w->now);
 	}
-	recount_views(w);
+	request_sweep(w);
 	schedule_tick(w, n);
 }
 
@@ -431,6 +474,10 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 		w.nodes[i].id = i;
 		w.nodes[i].tick_at = UINT64_MAX;
 		/* Node 0 first, the others spread over the join window. */
+		if (p->start_converged) {
+			heap_push(&w.heap, 0, EV_START, i, 0, NULL);
+			continue;
+		}
 		heap_push(&w.heap,
 			  i ? gc_rand_below(&w.rand, (uint32_t)us(p->join_spread_s) + 1) : 0,
 			  EV_START, i, 0, NULL);
@@ -510,7 +557,7 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 		case EV_CRASH:
 			n->crashed = true;
 			w.live--;
-			recount_views(&w);
+			request_sweep(&w);
 			break;
 		case EV_PAUSE:
 			n->paused = true;
@@ -528,6 +575,10 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 			n->queued = 0;
 			gc_engine_on_tick(n->e, w.now);
 			after_input(&w, n);
+			break;
+		case EV_SWEEP:
+			w.sweep_pending = false;
+			recount_views(&w);
 			break;
 		case EV_PARTITION:
 			w.partitioned = true;

@@ -26,6 +26,7 @@ struct sim_params {
 	double partition_at_s; /* ... and heal at heal_at_s */
 	double heal_at_s;
 	double join_spread_s;  /* nodes start over this long, then join node 0 */
+	bool start_converged;  /* instead: all start at 0 knowing every member */
 	uint32_t pause_buffer; /* packets a paused node queues before dropping */
 	struct gc_config cfg;
 };

@@ -60,6 +60,27 @@ static void health_add(struct gc_engine *e, int delta)
 	e->health = (u32)h;
 }
 
+/* Zero turns periodic push-pull off; the timer then only retries joins. */
+static u64 push_pull_interval(const struct gc_engine *e)
+{
+	u32 ms = e->cfg.push_pull_interval_ms ? e->cfg.push_pull_interval_ms : 3600000;
+
+	return gc_push_pull_interval_us(ms, n_known(e));
+}
+
+/* The first periodic exchange after the node learns its cluster's size is
+ * staggered at random over the interval, as memberlist does, so a cluster
+ * started together does not exchange all its tables at once.
+ */
+static void stagger_push_pull(struct gc_engine *e, u64 now)
+{
+	u64 interval = push_pull_interval(e);
+	u64 ms = interval / MS;
+
+	e->next_push_pull_us = now + (u64)gc_rand_below(&e->rand, ms > 0xffffffffULL ?
+							   0xffffffffU : (u32)ms + 1) * MS;
+}
+
 static void emit(struct gc_engine *e, u8 type, u32 slot, u64 now)
 {
 	const struct gc_member *m = &e->members.m[slot];
@@ -656,7 +677,10 @@ static void handle(struct gc_engine *e, const struct gc_addr *from, const struct
 		break;
 	case GC_MSG_STATE:
 		merge_state(e, msg, now);
-		e->joined = true;
+		if (!e->joined) {
+			e->joined = true;
+			stagger_push_pull(e, now);
+		}
 		if (msg->flags & GC_STATE_F_REQUEST)
 			send_state(e, from, 0);
 		break;
@@ -773,20 +797,20 @@ static void reconnect(struct gc_engine *e, u64 now)
 {
 	u32 peer;
 
-	if (!e->members.count[GC_MEMBER_DEAD])
+	u32 dead = e->members.count[GC_MEMBER_DEAD];
+	u32 alive = e->members.count[GC_MEMBER_ALIVE];
+
+	if (!dead)
+		return;
+	/* As serf: try with probability dead / alive, so the whole cluster
+	 * makes about one attempt per dead member per interval, not one per node.
+	 */
+	if (dead < alive && gc_rand_below(&e->rand, alive) >= dead)
 		return;
 	if (pick_members(e, &peer, 1, dead_peer, e->self, now)) {
 		e->stats.reconnects++;
 		send_state(e, &e->members.m[peer].addr, GC_STATE_F_REQUEST);
 	}
-}
-
-/* Zero turns periodic push-pull off; the timer then only retries joins. */
-static u64 push_pull_interval(const struct gc_engine *e)
-{
-	u32 ms = e->cfg.push_pull_interval_ms ? e->cfg.push_pull_interval_ms : 3600000;
-
-	return gc_push_pull_interval_us(ms, n_known(e));
 }
 
 static void reap(struct gc_engine *e, u64 now)
@@ -999,6 +1023,41 @@ void gc_engine_leave(struct gc_engine *e, u64 now)
 	e->probe.active = false;
 	gc_members_set_state(&e->members, e->self, GC_MEMBER_LEFT, now);
 	rumor(e, e->self, GC_MSG_DEAD, name, me->name_len);
+}
+
+int gc_engine_reserve(struct gc_engine *e, u32 n, u32 name_bytes)
+{
+	u32 *order;
+
+	if (gc_members_reserve(&e->members, n, name_bytes))
+		return -1;
+	if (n > e->order_cap) {
+		order = gc_realloc(e->order, (size_t)n * sizeof(u32));
+		if (!order)
+			return -1;
+		e->order = order;
+		e->order_cap = n;
+	}
+	return 0;
+}
+
+int gc_engine_learn(struct gc_engine *e, const char *name, u8 name_len,
+		    const struct gc_addr *addr, u32 incarnation, u64 now)
+{
+	u32 slot;
+
+	if (!gc_node_name_valid(name, name_len) || (addr->family != 4 && addr->family != 6) ||
+	    gc_members_find(&e->members, name, name_len) != GC_NONE)
+		return -1;
+	slot = gc_members_add(&e->members, name, name_len, GC_MEMBER_ALIVE, incarnation, addr,
+			      now);
+	if (slot == GC_NONE)
+		return -1;
+	order_insert(e, slot);
+	e->joined = true;
+	/* Cheap enough to redo per member, and right after the last one. */
+	stagger_push_pull(e, now);
+	return 0;
 }
 
 struct gc_keyring *gc_engine_keyring(struct gc_engine *e)

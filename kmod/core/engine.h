@@ -125,6 +125,15 @@ void gc_engine_leave(struct gc_engine *e, u64 now);
 
 struct gc_keyring *gc_engine_keyring(struct gc_engine *e);
 
+/* Adds a member the node should know without hearing of it, as alive and
+ * without rumor or event: state restored from elsewhere, or a simulation
+ * that starts from a converged cluster. Fails if the name is taken.
+ */
+/* Room for n members with name_bytes of names, before learning many. */
+int gc_engine_reserve(struct gc_engine *e, u32 n, u32 name_bytes);
+int gc_engine_learn(struct gc_engine *e, const char *name, u8 name_len,
+		    const struct gc_addr *addr, u32 incarnation, u64 now);
+
 /* Members in a state, and the table, for dumps and the simulator. */
 static inline u32 gc_engine_count(const struct gc_engine *e, u8 state)
 {

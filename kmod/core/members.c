@@ -189,6 +189,38 @@ u32 gc_members_add(struct gc_members *t, const char *name, u8 len, u8 state, u32
 	return slot;
 }
 
+int gc_members_reserve(struct gc_members *t, u32 n, u32 name_bytes)
+{
+	struct gc_member *m;
+	u32 *free_slots;
+	char *names;
+
+	if (n > t->max)
+		n = t->max;
+	while ((n + 1) * 2 > t->index_mask + 1)
+		if (index_grow(t))
+			return -1;
+	if (n > t->cap) {
+		m = gc_realloc(t->m, (size_t)n * sizeof(*m));
+		if (!m)
+			return -1;
+		t->m = m;
+		free_slots = gc_realloc(t->free_slots, (size_t)n * sizeof(u32));
+		if (!free_slots)
+			return -1;
+		t->free_slots = free_slots;
+		t->cap = n;
+	}
+	if (name_bytes > t->names_cap - t->names_len) {
+		names = gc_realloc(t->names, t->names_len + name_bytes);
+		if (!names)
+			return -1;
+		t->names = names;
+		t->names_cap = t->names_len + name_bytes;
+	}
+	return 0;
+}
+
 void gc_members_remove(struct gc_members *t, u32 slot)
 {
 	struct gc_member *m = &t->m[slot];

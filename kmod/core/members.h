@@ -52,6 +52,8 @@ u32 gc_members_find(const struct gc_members *t, const char *name, u8 len);
 u32 gc_members_add(struct gc_members *t, const char *name, u8 len, u8 state, u32 inc,
 		   const struct gc_addr *addr, u64 now);
 void gc_members_remove(struct gc_members *t, u32 slot);
+/* Sizes the table for n members and name_bytes of names in one step. */
+int gc_members_reserve(struct gc_members *t, u32 n, u32 name_bytes);
 void gc_members_set_state(struct gc_members *t, u32 slot, u8 state, u64 now);
 
 static inline const char *gc_member_name(const struct gc_members *t, u32 slot)
