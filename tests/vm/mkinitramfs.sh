@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT
 
 mkdir -p "$work/bin" "$work/lib/modules" "$work/proc" "$work/sys" "$work/dev" "$work/newroot"
 cp /bin/busybox "$work/bin/busybox"
-for applet in sh mount mkdir chmod insmod poweroff echo switch_root; do
+for applet in sh mount umount mkdir chmod insmod poweroff echo switch_root; do
 	ln -s busybox "$work/bin/$applet"
 done
 

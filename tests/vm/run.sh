@@ -68,6 +68,7 @@ chmod 755 "$run/script"
 
 cmdline="console=ttyS0 loglevel=4 panic_on_warn=1 oops=panic panic=-1 softlockup_panic=1"
 cmdline="$cmdline mitigations=off rcupdate.rcu_expedited=1 gcvm_script=$run/script"
+cmdline="$cmdline gcvm_top=$top"
 
 # ttyS0: kernel console, kept in a file and shown when the run fails.
 # ttyS1: the command's output, streamed here, ending in "GCVM-EXIT <status>".
