@@ -199,6 +199,10 @@ u32 gc_bqueue_fill(struct gc_bqueue *q, struct gc_members *t, struct gc_wbuf *b,
 
 	if (limit > GC_BCAST_MAX_TRANSMITS)
 		limit = GC_BCAST_MAX_TRANSMITS;
+	/* The cluster shrank, and the limit with it: what was sent enough goes. */
+	for (tc = (int)limit; tc < GC_BCAST_MAX_TRANSMITS; tc++)
+		while (q->head[tc] != GC_NONE)
+			free_entry(q, t, q->head[tc]);
 	for (tc = 0; tc < (int)limit && n < 64; tc++) {
 		for (i = q->head[tc]; i != GC_NONE && n < 64; i = next) {
 			next = q->b[i].next;

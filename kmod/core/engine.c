@@ -336,6 +336,9 @@ static void dead_list_add(struct gc_engine *e, u32 slot)
 {
 	u32 *d, cap;
 
+	/* Listed once, however often it died and came back since. */
+	if (e->members.m[slot].reap_listed)
+		return;
 	if (e->dead_len == e->dead_cap) {
 		cap = e->dead_cap ? e->dead_cap * 2 : 16;
 		d = gc_realloc(e->dead, (size_t)cap * sizeof(u32));
@@ -345,6 +348,7 @@ static void dead_list_add(struct gc_engine *e, u32 slot)
 		e->dead_cap = cap;
 	}
 	e->dead[e->dead_len++] = slot;
+	e->members.m[slot].reap_listed = 1;
 }
 
 /* Someone says we are suspect or dead, or knows a newer us: say otherwise. */
@@ -398,11 +402,11 @@ static void on_alive(struct gc_engine *e, u32 inc, const struct gc_name *name,
 	susp_cancel(e, slot);
 	m->incarnation = inc;
 	m->addr = *addr;
-	if (was != GC_MEMBER_ALIVE) {
+	/* Not inserted in the probe order again: it joins it at the next
+	 * round, so a member flapping between dead and alive cannot grow it.
+	 */
+	if (was != GC_MEMBER_ALIVE)
 		gc_members_set_state(&e->members, slot, GC_MEMBER_ALIVE, now);
-		if (was == GC_MEMBER_DEAD || was == GC_MEMBER_LEFT)
-			order_insert(e, slot);
-	}
 	rumor(e, slot, GC_MSG_ALIVE, NULL, 0);
 	if (was != GC_MEMBER_ALIVE)
 		emit(e, GC_EV_ALIVE, slot, now);
@@ -497,8 +501,7 @@ static void on_dead(struct gc_engine *e, u32 inc, const struct gc_name *name,
  */
 static void merge_state(struct gc_engine *e, const struct gc_msg *msg, u64 now)
 {
-	const struct gc_member *me = &e->members.m[e->self];
-	struct gc_name self = { gc_member_name(&e->members, e->self), me->name_len };
+	struct gc_name self;
 	struct gc_state_entry en;
 	size_t off = 0;
 	u16 i;
@@ -514,6 +517,9 @@ static void merge_state(struct gc_engine *e, const struct gc_msg *msg, u64 now)
 			on_dead(e, en.incarnation, &en.name, &en.name, now);
 			break;
 		default:
+			/* on_alive() may have moved the name arena: look ours up afresh. */
+			self.p = gc_member_name(&e->members, e->self);
+			self.len = e->members.m[e->self].name_len;
 			on_suspect(e, en.incarnation, &en.name, &self, now);
 			break;
 		}
@@ -822,6 +828,8 @@ static void reap(struct gc_engine *e, u64 now)
 		if (slot >= e->members.slots ||
 		    (e->members.m[slot].state != GC_MEMBER_DEAD &&
 		     e->members.m[slot].state != GC_MEMBER_LEFT)) {
+			if (slot < e->members.slots)
+				e->members.m[slot].reap_listed = 0;
 			e->dead[i] = e->dead[--e->dead_len];	/* came back, or reused */
 			continue;
 		}
@@ -896,9 +904,13 @@ void gc_engine_on_tick(struct gc_engine *e, u64 now)
 						   3600000) * MS;
 	}
 	if (now >= e->next_push_pull_us) {
-		if (!e->leaving && e->cfg.push_pull_interval_ms)
+		/* Until a seed answers, retry the join every probe interval. */
+		bool retry = !e->joined && e->n_seeds;
+
+		if (!e->leaving && (retry || e->cfg.push_pull_interval_ms))
 			push_pull(e, now);
-		e->next_push_pull_us = now + push_pull_interval(e);
+		e->next_push_pull_us = now + (retry ? (u64)e->cfg.probe_interval_ms * MS :
+					      push_pull_interval(e));
 	}
 }
 

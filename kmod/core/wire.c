@@ -359,10 +359,10 @@ size_t gc_packet_seal(const struct gc_keyring *kr, const u8 *body, size_t body_l
 {
 	u32 crc;
 
-	out[0] = GC_WIRE_VERSION;
 	if (kr && kr->count) {
 		if (cap < GC_SEAL_OVERHEAD || cap - GC_SEAL_OVERHEAD < body_len)
 			return 0;
+		out[0] = GC_WIRE_VERSION;
 		out[1] = GC_WIRE_FLAG_SEALED;
 		gc_random_bytes(out + 2, GC_AEAD_NONCE_LEN);
 		gc_aead_seal(out + GC_SEALED_HDR_LEN, body, body_len, out, 2, out + 2,
@@ -371,6 +371,7 @@ size_t gc_packet_seal(const struct gc_keyring *kr, const u8 *body, size_t body_l
 	}
 	if (cap < GC_PLAIN_HDR_LEN || cap - GC_PLAIN_HDR_LEN < body_len)
 		return 0;
+	out[0] = GC_WIRE_VERSION;
 	out[1] = 0;
 	memcpy(out + GC_PLAIN_HDR_LEN, body, body_len);
 	crc = gc_crc32(gc_crc32(0, out, 2), body, body_len);
