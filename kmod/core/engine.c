@@ -414,10 +414,24 @@ static void on_alive(struct gc_engine *e, u32 inc, const struct gc_name *name,
 		emit(e, GC_EV_UPDATE, slot, now);
 }
 
+/* The member an accusation is about, unless unknown or the accusation is
+ * older than what we know (counted as stale).
+ */
+static u32 known_member(struct gc_engine *e, const struct gc_name *name, u32 inc)
+{
+	u32 slot = gc_members_find(&e->members, name->p, name->len);
+
+	if (slot != GC_NONE && inc < e->members.m[slot].incarnation) {
+		e->stats.rx_stale++;
+		return GC_NONE;
+	}
+	return slot;
+}
+
 static void on_suspect(struct gc_engine *e, u32 inc, const struct gc_name *name,
 		       const struct gc_name *from, u64 now)
 {
-	u32 slot = gc_members_find(&e->members, name->p, name->len);
+	u32 slot = known_member(e, name, inc);
 	struct gc_suspicion *s;
 	struct gc_member *m;
 	u32 n, k;
@@ -426,10 +440,6 @@ static void on_suspect(struct gc_engine *e, u32 inc, const struct gc_name *name,
 	if (slot == GC_NONE)
 		return;
 	m = &e->members.m[slot];
-	if (inc < m->incarnation) {
-		e->stats.rx_stale++;
-		return;
-	}
 	if (is_self(e, slot)) {
 		if (!e->leaving)
 			refute(e, inc);
@@ -465,17 +475,13 @@ static void on_suspect(struct gc_engine *e, u32 inc, const struct gc_name *name,
 static void on_dead(struct gc_engine *e, u32 inc, const struct gc_name *name,
 		    const struct gc_name *from, u64 now)
 {
-	u32 slot = gc_members_find(&e->members, name->p, name->len);
+	u32 slot = known_member(e, name, inc);
 	struct gc_member *m;
 	bool left;
 
 	if (slot == GC_NONE)
 		return;
 	m = &e->members.m[slot];
-	if (inc < m->incarnation) {
-		e->stats.rx_stale++;
-		return;
-	}
 	if (m->state == GC_MEMBER_DEAD || m->state == GC_MEMBER_LEFT)
 		return;
 	if (is_self(e, slot)) {

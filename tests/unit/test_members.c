@@ -5,18 +5,7 @@
  * the per-state counts.
  */
 
-/* The 6.1 harness defines non-static helpers and callbacks with unused
- * parameters, and TEST() and EXPECT_EQ() expand into this file to code that
- * has them too or compares int constants with unsigned values; the
- * Makefile's TEST_CFLAGS turn these warnings off as well.
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-prototypes"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
-#pragma GCC diagnostic pop
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wsign-compare"
 
 #include <stdio.h>
 #include <stdlib.h>

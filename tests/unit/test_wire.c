@@ -5,18 +5,7 @@
  * XChaCha20-Poly1305 as libsodium's IETF construction) and the keyring.
  */
 
-/* The 6.1 harness defines non-static helpers and callbacks with unused
- * parameters, and TEST() and EXPECT_EQ() expand into this file to code that
- * has them too or compares int constants with unsigned values; the
- * Makefile's TEST_CFLAGS turn these warnings off as well.
- */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-prototypes"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "kselftest_harness.h"
-#pragma GCC diagnostic pop
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wsign-compare"
 
 #include <sodium.h>
 #include <stdlib.h>
