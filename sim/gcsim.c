@@ -27,11 +27,11 @@ static const char usage[] =
 	"  --crash-at S            when to crash them (default: a third into the run)\n"
 	"  --pause C:S             pause C random nodes for S seconds each, once,\n"
 	"                          at a random time after the join wave\n"
+	"  --slow C:MS             C random nodes handle each packet MS ms late,\n"
+	"                          one after another, timers late too (starved CPU)\n"
 	"  --partition             split the cluster in halves at --partition-at\n"
 	"                          and heal it at --heal-at (default: 1/3 and 2/3)\n"
 	"  --join-spread S         nodes start within S seconds (default 2)\n"
-	"  --start converged|join  start as a converged cluster (every node knows\n"
-	"                          every member), or with the join wave (default)\n"
 	"  --start converged|join  start as a converged cluster (every node knows\n"
 	"                          every member), or with the join wave (default)\n"
 	"  --set NAME=VALUE        a protocol parameter (see docs/PROTOCOL.md)\n"
@@ -114,9 +114,10 @@ static void print_text(const struct sim_params *p, const struct sim_report *r)
 			printf("crash n%-12u dead at first %.2f s, last %.2f s, by %u of %u live\n",
 			       c->node, c->first_s, c->last_s, c->detected_by, r->live);
 	}
-	printf("false positives:     %llu dead, %llu suspect (%.3f dead per node-hour)\n",
-	       (unsigned long long)r->false_dead, (unsigned long long)r->false_suspect,
-	       r->false_dead_per_node_hour);
+	printf("false positives:     %llu dead (%llu of healthy nodes), %llu suspect "
+	       "(%.3f dead per node-hour)\n",
+	       (unsigned long long)r->false_dead, (unsigned long long)r->false_dead_healthy,
+	       (unsigned long long)r->false_suspect, r->false_dead_per_node_hour);
 	if (p->partition)
 		printf("partition:           %s, %s (%u dead entries of live nodes left)\n",
 		       r->partition_detected ? "detected" : "not detected",
@@ -161,6 +162,8 @@ static void print_json(const struct sim_params *p, const struct sim_report *r)
 	json_object_object_add(o, "partial_views", json_object_new_int64(r->partial_views));
 	json_object_object_add(o, "missing", json_object_new_int64((int64_t)r->missing));
 	json_object_object_add(o, "false_dead", json_object_new_int64((int64_t)r->false_dead));
+	json_object_object_add(o, "false_dead_healthy",
+			       json_object_new_int64((int64_t)r->false_dead_healthy));
 	json_object_object_add(o, "false_suspect",
 			       json_object_new_int64((int64_t)r->false_suspect));
 	json_object_object_add(o, "false_dead_per_node_hour",
@@ -214,7 +217,8 @@ int main(int argc, char **argv)
 		O_SPREAD,
 		O_SET,
 		O_JSON,
-		O_START
+		O_START,
+		O_SLOW
 	};
 	static const struct option opts[] = {
 		{"nodes", required_argument, NULL, 'n'},
@@ -230,6 +234,7 @@ int main(int argc, char **argv)
 		{"heal-at", required_argument, NULL, O_HEAL_AT},
 		{"join-spread", required_argument, NULL, O_SPREAD},
 		{"start", required_argument, NULL, O_START},
+		{"slow", required_argument, NULL, O_SLOW},
 		{"set", required_argument, NULL, O_SET},
 		{"json", no_argument, NULL, O_JSON},
 		{"help", no_argument, NULL, 'h'},
@@ -295,6 +300,15 @@ int main(int argc, char **argv)
 		case O_SPREAD:
 			p.join_spread_s = num(optarg, "join spread");
 			break;
+		case O_SLOW:
+			colon = strchr(optarg, ':');
+			if (!colon) {
+				fprintf(stderr, "gcsim: --slow takes COUNT:MILLISECONDS\n");
+				return 2;
+			}
+			p.slow_ms = (uint32_t)num(colon + 1, "slowness");
+			p.slow = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
 		case O_START:
 			if (!strcmp(optarg, "converged")) {
 				p.start_converged = true;
@@ -328,8 +342,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "gcsim: --loss is a probability, 0 to 1\n");
 		return 2;
 	}
-	if (p.crash + p.pause >= p.nodes) {
-		fprintf(stderr, "gcsim: --crash and --pause need fewer nodes than --nodes\n");
+	if (p.crash + p.pause + p.slow >= p.nodes) {
+		fprintf(stderr,
+			"gcsim: --crash, --pause and --slow need fewer nodes than --nodes\n");
 		return 2;
 	}
 	if (gc_config_check(&p.cfg)) {

@@ -9,6 +9,7 @@
 #include "heap.h"
 
 enum ev_kind {
+	EV_PROCESS,
 	EV_DELIVER,
 	EV_TICK,
 	EV_START,
@@ -40,6 +41,9 @@ struct node {
 	uint32_t queued;
 	uint64_t tx_bytes, tx_packets;
 	uint64_t peak_mem;
+	uint64_t slow_us;    /* handling time per packet of a slow node */
+	uint64_t busy_until; /* a slow node's backlog ends then */
+	bool was_paused;
 };
 
 struct world {
@@ -271,6 +275,8 @@ static void sim_event(void *ctx, const struct gc_event *ev)
 		} else if (is_live(&w->nodes[subj]) && !w->partitioned &&
 			   !(w->healed && other_side(w, n->id, subj))) {
 			w->r->false_dead++;
+			if (!w->nodes[subj].slow_us && !w->nodes[subj].was_paused)
+				w->r->false_dead_healthy++;
 		}
 		break;
 	}
@@ -280,6 +286,14 @@ static const struct gc_engine_ops sim_ops = {
 	.send = sim_send,
 	.event = sim_event,
 };
+
+static void process(struct world *w, struct node *n, struct packet *p)
+{
+	w->r->packets_delivered++;
+	gc_engine_on_packet(n->e, &p->from, p->data, p->len, w->now);
+	free(p);
+	after_input(w, n);
+}
 
 static void deliver(struct world *w, struct node *n, struct packet *p)
 {
@@ -295,10 +309,21 @@ static void deliver(struct world *w, struct node *n, struct packet *p)
 			free(p);
 		return;
 	}
-	w->r->packets_delivered++;
-	gc_engine_on_packet(n->e, &p->from, p->data, p->len, w->now);
-	free(p);
-	after_input(w, n);
+	if (n->slow_us) {
+		/* A starved node: packets wait their turn, each taking slow_us,
+		 * and a backlog past 10 s overflows the socket buffer.
+		 */
+		uint64_t start = n->busy_until > w->now ? n->busy_until : w->now;
+
+		if (start - w->now > 10000000) {
+			free(p);
+			return;
+		}
+		n->busy_until = start + n->slow_us;
+		heap_push(&w->heap, n->busy_until, EV_PROCESS, n->id, 0, p);
+		return;
+	}
+	process(w, n, p);
 }
 
 static void start_node(struct world *w, struct node *n)
@@ -459,7 +484,7 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 	uint8_t *taken;
 
 	memset(r, 0, sizeof(*r));
-	if (p->nodes < 2 || p->nodes > (1U << 24) || p->crash + p->pause >= p->nodes)
+	if (p->nodes < 2 || p->nodes > (1U << 24) || p->crash + p->pause + p->slow >= p->nodes)
 		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	gc_rand_seed(&w.rand, p->seed);
@@ -520,6 +545,16 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 		}
 		free(paused);
 	}
+	if (p->slow) {
+		uint32_t *slow = calloc(p->slow, sizeof(uint32_t));
+
+		if (!slow)
+			return -1;
+		pick_nodes(&w, slow, p->slow, taken);
+		for (i = 0; i < p->slow; i++)
+			w.nodes[slow[i]].slow_us = (uint64_t)p->slow_ms * 1000;
+		free(slow);
+	}
 	if (p->partition) {
 		heap_push(&w.heap, us(p->partition_at_s), EV_PARTITION, 0, 0, NULL);
 		heap_push(&w.heap, us(p->heal_at_s), EV_HEAL, 0, 0, NULL);
@@ -547,9 +582,23 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 		case EV_TICK:
 			if (ev.arg != n->tick_gen || !is_live(n) || n->paused)
 				break;
+			if (n->busy_until > w.now) {
+				/* A starved node's timers fire late too. */
+				n->tick_gen++;
+				n->tick_at = n->busy_until;
+				heap_push(&w.heap, n->busy_until, EV_TICK, n->id, n->tick_gen,
+					  NULL);
+				break;
+			}
 			n->tick_at = UINT64_MAX;
 			gc_engine_on_tick(n->e, w.now);
 			after_input(&w, n);
+			break;
+		case EV_PROCESS:
+			if (is_live(n))
+				process(&w, n, ev.data);
+			else
+				free(ev.data);
 			break;
 		case EV_START:
 			start_node(&w, n);
@@ -561,6 +610,7 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 			break;
 		case EV_PAUSE:
 			n->paused = true;
+			n->was_paused = true;
 			n->tick_at = UINT64_MAX;
 			n->tick_gen++;
 			break;

@@ -28,6 +28,8 @@ struct sim_params {
 	double join_spread_s;  /* nodes start over this long, then join node 0 */
 	bool start_converged;  /* instead: all start at 0 knowing every member */
 	uint32_t pause_buffer; /* packets a paused node queues before dropping */
+	uint32_t slow;	       /* nodes that are slow for the whole run ... */
+	uint32_t slow_ms;      /* ... taking this long to handle each packet */
 	struct gc_config cfg;
 };
 
@@ -44,8 +46,9 @@ struct sim_report {
 	double converged_periods;
 	struct sim_crash_report *crashes;
 	uint32_t n_crashes;
-	uint64_t false_dead;	/* a live node marked dead, per observer */
-	uint64_t false_suspect; /* a live node suspected, per observer */
+	uint64_t false_dead;	     /* a live node marked dead, per observer */
+	uint64_t false_dead_healthy; /* ... that was neither slow nor paused */
+	uint64_t false_suspect;	     /* a live node suspected, per observer */
 	double false_dead_per_node_hour;
 	double bytes_per_node_s, packets_per_node_s;
 	uint64_t peak_mem_per_node;
