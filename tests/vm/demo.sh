@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # What `make demo` shows inside the VM today: the module loaded, one
 # gossipchain instance per network namespace, configured and inspected with
-# gcctl, its events, and its refusals. Membership and the ledger join this
-# demo as they land.
+# gcctl, its events, and its refusals, then the protocol core in gcsim.
+# The live cluster and the ledger replace the simulation as they land.
 set -u
 say() { printf '\n== %s\n' "$*"; }
 run() { printf '$'; printf ' %q' "$@"; printf '\n'; "$@"; }
@@ -44,4 +44,9 @@ run gcctl -n alpha node set address 224.0.0.1
 say "Changing a node needs CAP_NET_ADMIN over its namespace"
 run ip netns exec alpha setpriv --reuid=65534 --regid=65534 --clear-groups gcctl node set name x
 
-say "Done: the configuration above lived in the kernel, per namespace"
+say "The protocol core the module builds in, simulated (gcsim): 50 nodes join,
+one crashes at 10 s and every other node declares it dead"
+run gcsim --nodes 50 --duration 30 --seed 1 --crash 1 --crash-at 10
+
+say "Done: the configuration above lived in the kernel, per namespace; the
+kernel data path that runs the core on a UDP socket is the next step"
