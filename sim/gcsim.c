@@ -4,6 +4,7 @@
  * deterministic discrete-event simulation and reports convergence, failure
  * detection, false positives, bandwidth and memory.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <stdio.h>
@@ -90,6 +91,36 @@ static double num(const char *s, const char *what)
 		exit(2);
 	}
 	return v;
+}
+
+/* A whole number no larger than max, or exit 2 naming what was wrong. */
+static uint64_t whole(const char *s, uint64_t max, const char *what)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || v > max) {
+		fprintf(stderr, "gcsim: bad %s '%s'\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+/* "COUNT:VALUE" for --pause and --slow. */
+static void pair(const char *arg, const char *opt, uint32_t *count, char **value)
+{
+	char buf[64];
+	char *colon;
+
+	if (strlen(arg) >= sizeof(buf) || !(colon = strchr(strcpy(buf, arg), ':'))) {
+		fprintf(stderr, "gcsim: %s takes COUNT:VALUE\n", opt);
+		exit(2);
+	}
+	*colon = '\0';
+	*count = (uint32_t)whole(buf, 0xffffff, "node count");
+	*value = (char *)arg + (colon - buf) + 1;
 }
 
 static void print_text(const struct sim_params *p, const struct sim_report *r)
@@ -251,7 +282,7 @@ int main(int argc, char **argv)
 	};
 	struct sim_report r;
 	bool json = false;
-	const char *colon;
+	char *value;
 	int opt;
 
 	use_huge_pages(argv);
@@ -259,34 +290,29 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "n:d:s:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'n':
-			p.nodes = (uint32_t)num(optarg, "node count");
+			p.nodes = (uint32_t)whole(optarg, 1U << 24, "node count");
 			break;
 		case 'd':
 			p.duration_s = num(optarg, "duration");
 			break;
 		case 's':
-			p.seed = (uint64_t)num(optarg, "seed");
+			p.seed = whole(optarg, UINT64_MAX, "seed");
 			break;
 		case O_LOSS:
 			p.loss = num(optarg, "loss");
 			break;
 		case O_LAT:
-			p.latency_us = (uint32_t)num(optarg, "latency");
+			p.latency_us = (uint32_t)whole(optarg, 10000000, "latency");
 			break;
 		case O_CRASH:
-			p.crash = (uint32_t)num(optarg, "crash count");
+			p.crash = (uint32_t)whole(optarg, 1U << 24, "crash count");
 			break;
 		case O_CRASH_AT:
 			p.crash_at_s = num(optarg, "crash time");
 			break;
 		case O_PAUSE:
-			colon = strchr(optarg, ':');
-			if (!colon) {
-				fprintf(stderr, "gcsim: --pause takes COUNT:SECONDS\n");
-				return 2;
-			}
-			p.pause_s = num(colon + 1, "pause length");
-			p.pause = (uint32_t)strtoul(optarg, NULL, 10);
+			pair(optarg, "--pause", &p.pause, &value);
+			p.pause_s = num(value, "pause length");
 			break;
 		case O_PART:
 			p.partition = true;
@@ -301,13 +327,8 @@ int main(int argc, char **argv)
 			p.join_spread_s = num(optarg, "join spread");
 			break;
 		case O_SLOW:
-			colon = strchr(optarg, ':');
-			if (!colon) {
-				fprintf(stderr, "gcsim: --slow takes COUNT:MILLISECONDS\n");
-				return 2;
-			}
-			p.slow_ms = (uint32_t)num(colon + 1, "slowness");
-			p.slow = (uint32_t)strtoul(optarg, NULL, 10);
+			pair(optarg, "--slow", &p.slow, &value);
+			p.slow_ms = (uint32_t)whole(value, 60000, "slowness");
 			break;
 		case O_START:
 			if (!strcmp(optarg, "converged")) {

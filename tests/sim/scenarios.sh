@@ -8,7 +8,7 @@ gcsim=${GC_BUILD:-build}/bin/gcsim
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
-plan 10
+plan 11
 
 # 1,000 nodes join over 2 s, 3 crash at 20 s; default (memberlist LAN) parameters.
 $gcsim --nodes 1000 --duration 60 --seed 7 --crash 3 --json >"$out/crash.json"
@@ -46,5 +46,17 @@ ok "the same seed replays the same run" cmp "$out/a.json" "$out/b.json"
 $gcsim --nodes 300 --duration 40 --seed 12 --crash 2 --loss 0.02 --json |
 	jq 'del(.wall_s)' >"$out/c.json"
 ok "another seed gives another run" bash -c "! cmp -s $out/a.json $out/c.json"
+
+bad_args() {
+	local a
+	for a in "--nodes 1.5" "--nodes 10 --pause x:2" "--nodes 10 --pause 3" \
+		"--nodes 10 --slow 2:abc" "--nodes 10 --seed -1" "--nodes 10 --loss 2" \
+		"--nodes 10 --set nope=1" "--nodes 10 --set mtu=100" "--nodes 10 --crash 10"; do
+		# shellcheck disable=SC2086
+		$gcsim $a --duration 5 >/dev/null 2>&1
+		[ $? = 2 ] || { echo "gcsim $a did not exit 2"; return 1; }
+	done
+}
+ok "bad arguments are refused with exit status 2" bad_args
 
 t_done
