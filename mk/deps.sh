@@ -11,7 +11,7 @@ linux-headers-amd64 linux-image-amd64 linux-source-6.1
 qemu-system-x86 busybox-static
 libmnl-dev libsodium-dev liblmdb-dev libjson-c-dev zlib1g-dev
 clang clang-format libclang-rt-14-dev
-iproute2 util-linux procps jq
+iproute2 util-linux procps jq groff-base
 "
 
 missing=
