@@ -9,6 +9,8 @@
 # newest installed one with headers. V=1 shows full commands.
 
 SHELL := /bin/bash
+# modinfo and modprobe live in /usr/sbin, which a non-login PATH may lack.
+export PATH := $(PATH):/usr/sbin:/sbin
 BUILD := $(CURDIR)/build
 export GC_BUILD := $(BUILD)
 
