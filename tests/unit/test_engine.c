@@ -1318,6 +1318,20 @@ TEST(state_merge_that_grows_the_name_arena)
 	net_free(net);
 }
 
+/* "ghost" joins node 0, then dies and comes back 2000 times, each ALIVE one
+ * incarnation above the DEAD before it, as a refuting node sends.
+ */
+static void flap_ghost(struct net *net, const struct gc_addr *a)
+{
+	u32 k;
+
+	inject_alive(net, 0, 0, "ghost", a);
+	for (k = 0; k < 2000; k++) {
+		inject_accuse(net, 0, GC_MSG_DEAD, 2 * k, "ghost", "someone");
+		inject_alive(net, 0, 2 * k + 1, "ghost", a);
+	}
+}
+
 /* docs/PROTOCOL.md, Limits: "Its tables grow up to max_members entries
  * (members, one rumor per member, the probe order)". A member that flaps
  * between DEAD and ALIVE (each ALIVE one incarnation up, as a refuting node
@@ -1328,15 +1342,10 @@ TEST(flapping_member_keeps_the_probe_order_bounded)
 	struct net *net = net_new(1);
 	struct gc_addr a = node_addr(5);
 	struct gc_engine *e;
-	u32 k;
 
 	ASSERT_TRUE(node_start(net, 0, 1));
 	e = net->n[0].e;
-	inject_alive(net, 0, 0, "ghost", &a);
-	for (k = 0; k < 2000; k++) {
-		inject_accuse(net, 0, GC_MSG_DEAD, 2 * k, "ghost", "someone");
-		inject_alive(net, 0, 2 * k + 1, "ghost", &a);
-	}
+	flap_ghost(net, &a);
 	EXPECT_EQ(GC_MEMBER_ALIVE, state_of(&net->n[0], "ghost"));
 	EXPECT_EQ(2000, count_events(&net->n[0], GC_EV_ALIVE, "ghost"));
 	EXPECT_LE(e->order_len, net->cfg.max_members);
@@ -1354,15 +1363,10 @@ TEST(flapping_member_keeps_the_reap_list_bounded)
 	struct net *net = net_new(1);
 	struct gc_addr a = node_addr(5);
 	struct gc_engine *e;
-	u32 k;
 
 	ASSERT_TRUE(node_start(net, 0, 1));
 	e = net->n[0].e;
-	inject_alive(net, 0, 0, "ghost", &a);
-	for (k = 0; k < 2000; k++) {
-		inject_accuse(net, 0, GC_MSG_DEAD, 2 * k, "ghost", "someone");
-		inject_alive(net, 0, 2 * k + 1, "ghost", &a);
-	}
+	flap_ghost(net, &a);
 	inject_accuse(net, 0, GC_MSG_DEAD, 4000, "ghost", "someone");
 	EXPECT_EQ(GC_MEMBER_DEAD, state_of(&net->n[0], "ghost"));
 	/* Past a probe interval, so reap() has looked at the list. */
