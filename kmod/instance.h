@@ -2,6 +2,12 @@
 /*
  * One gossipchain instance per network namespace: the namespaces of a host
  * are the nodes of a test cluster, so nothing but the genl family is global.
+ *
+ * Locking: lock (a mutex) serializes configuration and up/down, from netlink
+ * and namespace teardown. engine_lock (a spinlock, taken with BHs off)
+ * guards the engine, which the UDP receive path and the timer drive in
+ * softirq. Packets and events the engine produces under engine_lock are
+ * queued on a struct gc_out and sent after it is released.
  */
 #ifndef _GC_INSTANCE_H
 #define _GC_INSTANCE_H
@@ -9,10 +15,20 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/mutex.h>
+#include <linux/netlink.h>
+#include <linux/skbuff.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
 #include <linux/types.h>
+#include <linux/u64_stats_sync.h>
 #include <net/net_namespace.h>
 
 #include "../uapi/gossipchain.h"
+#include "core/config.h"
+#include "core/wire.h"
+
+struct gc_engine;
+struct gc_event;
 
 struct gc_listen {
 	union {
@@ -23,15 +39,82 @@ struct gc_listen {
 	u16 port;
 };
 
+/* Counters of the socket layer, per CPU: the receive path runs on all. */
+struct gc_pcpu_stats {
+	u64_stats_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+	u64_stats_t rx_socket_drops, tx_errors, events_dropped;
+	struct u64_stats_sync syncp;
+};
+
+/* What one engine call produced, sent once engine_lock is released. */
+struct gc_out {
+	struct sk_buff_head tx;
+	struct sk_buff_head events;
+};
+
 struct gc_instance {
 	struct net *net;
-	struct mutex lock;	/* serializes configuration changes */
+	struct mutex lock;		/* configuration, up and down */
 	char name[GC_NODE_NAME_MAX];
 	struct gc_listen listen;
+	struct gc_config cfg;
+	struct gc_keyring keyring;	/* also the engine's while up */
 	u32 config_gen;
 	enum gc_node_state state;
+
+	spinlock_t engine_lock;		/* the engine, from any context */
+	struct gc_engine *engine;	/* NULL while down */
+	struct gc_out *out;		/* the caller's queue, under engine_lock */
+	u32 members_gen;		/* counts member events, for dumps */
+	struct timer_list timer;
+	struct sock __rcu *sock;
+	struct gc_pcpu_stats __percpu *stats;
 };
 
 struct gc_instance *gc_instance_of(struct net *net);
+
+/* Microseconds of CLOCK_MONOTONIC: the engine's clock. */
+u64 gc_now_us(void);
+
+/* Up and down, under gc->lock. */
+int gc_instance_up(struct gc_instance *gc, struct netlink_ext_ack *extack);
+void gc_instance_down(struct gc_instance *gc);
+
+/* Takes engine_lock and routes the engine's output to out; returns the
+ * engine, or NULL (lock still held) while down. gc_engine_put() rearms the
+ * timer, releases the lock, and sends what was queued.
+ */
+struct gc_engine *gc_engine_get(struct gc_instance *gc, struct gc_out *out);
+void gc_engine_put(struct gc_instance *gc, struct gc_out *out);
+
+/* A datagram arrived on the socket (softirq). */
+void gc_instance_rx(struct gc_instance *gc, const struct gc_addr *from, const u8 *data,
+		    size_t len);
+
+/* socket.c */
+int gc_socket_open(struct gc_instance *gc, struct netlink_ext_ack *extack);
+void gc_socket_close(struct gc_instance *gc);
+void gc_socket_send(struct gc_instance *gc, struct sk_buff *skb, const struct gc_addr *to);
+
+/* timer.c */
+void gc_timer_init(struct gc_instance *gc);
+void gc_timer_rearm(struct gc_instance *gc, u64 now);
+
+/* netlink_events.c: a member event as a multicast message, or NULL. */
+struct sk_buff *gc_event_msg(struct gc_instance *gc, const struct gc_event *ev);
+void gc_event_send(struct gc_instance *gc, struct sk_buff *skb);
+
+static inline void __gc_stat_add(struct gc_instance *gc, size_t offset, u64 n)
+{
+	struct gc_pcpu_stats *s = get_cpu_ptr(gc->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_add((u64_stats_t *)((char *)s + offset), n);
+	u64_stats_update_end(&s->syncp);
+	put_cpu_ptr(gc->stats);
+}
+
+#define gc_stat_add(gc, field, n) __gc_stat_add(gc, offsetof(struct gc_pcpu_stats, field), n)
+#define gc_stat_inc(gc, field) gc_stat_add(gc, field, 1)
 
 #endif /* _GC_INSTANCE_H */

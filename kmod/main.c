@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/netdevice.h>
 #include <net/genetlink.h>
 #include <net/netns/generic.h>
 
@@ -24,11 +25,17 @@ static __net_init int gc_net_init(struct net *net)
 {
 	struct gc_instance *gc = gc_instance_of(net);
 
+	gc->stats = netdev_alloc_pcpu_stats(struct gc_pcpu_stats);
+	if (!gc->stats)
+		return -ENOMEM;
 	gc->net = net;
 	mutex_init(&gc->lock);
+	spin_lock_init(&gc->engine_lock);
+	gc_timer_init(gc);
 	gc->listen.addr.v4.s_addr = htonl(INADDR_ANY);
 	gc->listen.addr_len = sizeof(struct in_addr);
 	gc->listen.port = GC_DEFAULT_PORT;
+	gc_config_default(&gc->cfg);
 	gc->state = GC_STATE_DOWN;
 	return 0;
 }
@@ -37,6 +44,14 @@ static __net_exit void gc_net_exit(struct net *net)
 {
 	struct gc_instance *gc = gc_instance_of(net);
 
+	/* The namespace is going away, or the module: stop with traffic
+	 * flowing, as down does.
+	 */
+	mutex_lock(&gc->lock);
+	gc_instance_down(gc);
+	mutex_unlock(&gc->lock);
+	memzero_explicit(&gc->keyring, sizeof(gc->keyring));
+	free_percpu(gc->stats);
 	mutex_destroy(&gc->lock);
 }
 

@@ -7,20 +7,15 @@
 #include <net/addrconf.h>
 #include <net/genetlink.h>
 
+#include "core/engine.h"
 #include "core/node_name.h"
 #include "instance.h"
 #include "netlink.h"
 #include "version.h"
 
-enum gc_mcgrp {
-	GC_MCGRP_EVENTS_ID,
-};
-
 static const struct genl_multicast_group gc_mcgrps[] = {
 	[GC_MCGRP_EVENTS_ID] = { .name = GC_MCGRP_EVENTS },
 };
-
-static struct genl_family gc_genl_family;
 
 static int gc_validate_listen_addr(const struct nlattr *attr,
 				   struct netlink_ext_ack *extack)
@@ -69,30 +64,29 @@ static int gc_put_listen_addr(struct sk_buff *skb, const struct gc_listen *l)
 	return nla_put_in6_addr(skb, GC_A_LISTEN_ADDR, &l->addr.v6);
 }
 
-static int gc_fill_node(struct sk_buff *skb, const struct gc_instance *gc)
+static int gc_fill_node(struct sk_buff *skb, struct gc_instance *gc)
 {
 	if (nla_put_string(skb, GC_A_NODE_NAME, gc->name) ||
 	    gc_put_listen_addr(skb, &gc->listen) ||
 	    nla_put_u16(skb, GC_A_LISTEN_PORT, gc->listen.port) ||
-	    nla_put_u32(skb, GC_A_CONFIG_GEN, gc->config_gen))
+	    nla_put_u32(skb, GC_A_CONFIG_GEN, gc->config_gen) ||
+	    nla_put_u8(skb, GC_A_KEY_COUNT, gc->keyring.count))
 		return -EMSGSIZE;
 	return 0;
 }
 
-static int gc_fill_status(struct sk_buff *skb, const struct gc_instance *gc)
+static int gc_fill_status(struct sk_buff *skb, struct gc_instance *gc)
 {
 	if (nla_put_string(skb, GC_A_VERSION, GC_VERSION) ||
 	    nla_put_u8(skb, GC_A_PROTOCOL, GC_PROTOCOL_VERSION) ||
 	    nla_put_u8(skb, GC_A_STATE, gc->state) ||
-	    nla_put_u32(skb, GC_A_MEMBERS, gc->state == GC_STATE_UP ? 1 : 0) ||
+	    nla_put_u32(skb, GC_A_MEMBERS, gc_member_count(gc)) ||
 	    nla_put_u32(skb, GC_A_CONFIG_GEN, gc->config_gen))
 		return -EMSGSIZE;
 	return 0;
 }
 
-typedef int (*gc_fill_fn)(struct sk_buff *skb, const struct gc_instance *gc);
-
-static int gc_reply(struct genl_info *info, u8 cmd, gc_fill_fn fill)
+int gc_reply(struct genl_info *info, u8 cmd, gc_fill_fn fill)
 {
 	struct gc_instance *gc = gc_instance_of(genl_info_net(info));
 	struct sk_buff *skb;
@@ -150,26 +144,27 @@ static void gc_notify_node(struct gc_instance *gc)
 				GC_MCGRP_EVENTS_ID, GFP_KERNEL);
 }
 
-static int gc_set_node(struct sk_buff *skb, struct genl_info *info)
+/* Checks and applies name, address and port of a request, all or nothing;
+ * returns 1 when something changed. Under gc->lock.
+ */
+static int gc_apply_node(struct gc_instance *gc, struct genl_info *info)
 {
-	struct gc_instance *gc = gc_instance_of(genl_info_net(info));
 	struct nlattr **attrs = info->attrs;
 	struct nlattr *name = attrs[GC_A_NODE_NAME];
 	struct nlattr *addr = attrs[GC_A_LISTEN_ADDR];
 	struct nlattr *port = attrs[GC_A_LISTEN_PORT];
 
-	if (!name && !addr && !port) {
-		NL_SET_ERR_MSG(info->extack, "nothing to change");
-		return -EINVAL;
-	}
-	/* Validate everything before changing anything. */
+	if (!name && !addr && !port)
+		return 0;
 	if (name && !gc_node_name_valid(nla_data(name), strlen(nla_data(name)))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, name,
-				    "node name must be " GC_NODE_NAME_RULE);
+		NL_SET_ERR_MSG_ATTR(info->extack, name, "node name must be " GC_NODE_NAME_RULE);
 		return -EINVAL;
 	}
-
-	mutex_lock(&gc->lock);
+	if (gc->state != GC_STATE_DOWN) {
+		NL_SET_ERR_MSG(info->extack,
+			       "name, address and port change only while the node is down");
+		return -EBUSY;
+	}
 	if (name)
 		nla_strscpy(gc->name, name, sizeof(gc->name));
 	if (addr) {
@@ -180,33 +175,192 @@ static int gc_set_node(struct sk_buff *skb, struct genl_info *info)
 		gc->listen.port = nla_get_u16(port);
 	gc->config_gen++;
 	gc_notify_node(gc);
-	mutex_unlock(&gc->lock);
-	return 0;
+	return 1;
 }
 
-static const struct genl_ops gc_genl_ops[] = {
-	{
-		.cmd = GC_CMD_GET_NODE,
-		.doit = gc_get_node,
-		.policy = gc_no_attr_policy,
-		.maxattr = GC_A_MAX,
-	},
-	{
-		.cmd = GC_CMD_SET_NODE,
-		.doit = gc_set_node,
-		.policy = gc_set_node_policy,
-		.maxattr = GC_A_MAX,
-		.flags = GENL_UNS_ADMIN_PERM,
-	},
-	{
-		.cmd = GC_CMD_GET_STATUS,
-		.doit = gc_get_status,
-		.policy = gc_no_attr_policy,
-		.maxattr = GC_A_MAX,
-	},
+static int gc_set_node(struct sk_buff *skb, struct genl_info *info)
+{
+	struct gc_instance *gc = gc_instance_of(genl_info_net(info));
+	int ret;
+
+	mutex_lock(&gc->lock);
+	ret = gc_apply_node(gc, info);
+	mutex_unlock(&gc->lock);
+	if (!ret) {
+		NL_SET_ERR_MSG(info->extack, "nothing to change");
+		return -EINVAL;
+	}
+	return ret < 0 ? ret : 0;
+}
+
+static int gc_up(struct sk_buff *skb, struct genl_info *info)
+{
+	struct gc_instance *gc = gc_instance_of(genl_info_net(info));
+	int ret;
+
+	mutex_lock(&gc->lock);
+	if (gc->state != GC_STATE_DOWN) {
+		NL_SET_ERR_MSG(info->extack, "node is already up");
+		ret = -EBUSY;
+	} else {
+		ret = gc_apply_node(gc, info);
+		if (ret >= 0)
+			ret = gc_instance_up(gc, info->extack);
+	}
+	mutex_unlock(&gc->lock);
+	return ret;
+}
+
+static int gc_down(struct sk_buff *skb, struct genl_info *info)
+{
+	struct gc_instance *gc = gc_instance_of(genl_info_net(info));
+	int ret = 0;
+
+	mutex_lock(&gc->lock);
+	if (gc->state == GC_STATE_DOWN) {
+		NL_SET_ERR_MSG(info->extack, "node is already down");
+		ret = -ENOTCONN;
+	} else {
+		gc_instance_down(gc);
+	}
+	mutex_unlock(&gc->lock);
+	return ret;
+}
+
+static const struct nla_policy gc_endpoint_policy[GC_EP_MAX + 1] = {
+	[GC_EP_ADDR] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, gc_validate_listen_addr,
+					      sizeof(struct in6_addr)),
+	[GC_EP_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 };
 
-static struct genl_family gc_genl_family __ro_after_init = {
+static const struct nla_policy gc_join_policy[GC_A_MAX + 1] = {
+	[GC_A_SEED] = NLA_POLICY_NESTED(gc_endpoint_policy),
+};
+
+/* GC_A_SEED may repeat, so the seeds are read from the message itself:
+ * info->attrs keeps only the last of each type.
+ */
+static int gc_parse_seeds(struct genl_info *info, struct gc_addr *seeds)
+{
+	struct nlattr *tb[GC_EP_MAX + 1];
+	const struct nlattr *a;
+	int rem, n = 0, ret;
+
+	nlmsg_for_each_attr(a, info->nlhdr, GENL_HDRLEN, rem) {
+		if (nla_type(a) != GC_A_SEED)
+			continue;
+		if (n == GC_MAX_SEEDS) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a, "at most 8 seeds");
+			return -E2BIG;
+		}
+		ret = nla_parse_nested(tb, GC_EP_MAX, a, gc_endpoint_policy, info->extack);
+		if (ret)
+			return ret;
+		if (!tb[GC_EP_ADDR]) {
+			NL_SET_ERR_MSG_ATTR(info->extack, a, "a seed needs an address");
+			return -EINVAL;
+		}
+		seeds[n].family = nla_len(tb[GC_EP_ADDR]) == 4 ? 4 : 6;
+		nla_memcpy(seeds[n].ip, tb[GC_EP_ADDR], sizeof(seeds[n].ip));
+		seeds[n].port = tb[GC_EP_PORT] ? nla_get_u16(tb[GC_EP_PORT]) : GC_DEFAULT_PORT;
+		n++;
+	}
+	if (!n) {
+		NL_SET_ERR_MSG(info->extack, "no seed to join");
+		return -EINVAL;
+	}
+	return n;
+}
+
+static int gc_join(struct sk_buff *skb, struct genl_info *info)
+{
+	struct gc_instance *gc = gc_instance_of(genl_info_net(info));
+	struct gc_addr seeds[GC_MAX_SEEDS] = {};
+	struct gc_engine *e;
+	struct gc_out out;
+	int n, ret = 0;
+
+	n = gc_parse_seeds(info, seeds);
+	if (n < 0)
+		return n;
+	mutex_lock(&gc->lock);
+	if (gc->state != GC_STATE_UP) {
+		if (gc->state == GC_STATE_DOWN)
+			NL_SET_ERR_MSG(info->extack, "node is down: bring it up first");
+		else
+			NL_SET_ERR_MSG(info->extack, "node has left: down and up again first");
+		ret = -ENOTCONN;
+		goto out;
+	}
+	e = gc_engine_get(gc, &out);
+	if (e && gc_engine_join(e, seeds, n, gc_now_us()))
+		ret = -EINVAL;
+	gc_engine_put(gc, &out);
+	if (ret)
+		NL_SET_ERR_MSG(info->extack, "a seed's address family differs from the node's");
+out:
+	mutex_unlock(&gc->lock);
+	return ret;
+}
+
+static int gc_leave(struct sk_buff *skb, struct genl_info *info)
+{
+	struct gc_instance *gc = gc_instance_of(genl_info_net(info));
+	struct gc_engine *e;
+	struct gc_out out;
+	int ret = 0;
+
+	mutex_lock(&gc->lock);
+	if (gc->state != GC_STATE_UP) {
+		if (gc->state == GC_STATE_DOWN)
+			NL_SET_ERR_MSG(info->extack, "node is down");
+		else
+			NL_SET_ERR_MSG(info->extack, "node has already left");
+		ret = -ENOTCONN;
+		goto out;
+	}
+	e = gc_engine_get(gc, &out);
+	if (e)
+		gc_engine_leave(e, gc_now_us());
+	gc_engine_put(gc, &out);
+	gc->state = GC_STATE_LEFT;
+out:
+	mutex_unlock(&gc->lock);
+	return ret;
+}
+
+static const struct nla_policy gc_up_policy[GC_A_MAX + 1] = {
+	[GC_A_LISTEN_ADDR] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, gc_validate_listen_addr,
+						    sizeof(struct in6_addr)),
+	[GC_A_LISTEN_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+#define GC_OP(c, fn, pol, fl) \
+	{ .cmd = (c), .doit = (fn), .policy = (pol), .maxattr = GC_A_MAX, .flags = (fl) }
+
+static const struct genl_ops gc_genl_ops[] = {
+	GC_OP(GC_CMD_GET_NODE, gc_get_node, gc_no_attr_policy, 0),
+	GC_OP(GC_CMD_SET_NODE, gc_set_node, gc_set_node_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_GET_STATUS, gc_get_status, gc_no_attr_policy, 0),
+	GC_OP(GC_CMD_UP, gc_up, gc_up_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_DOWN, gc_down, gc_no_attr_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_GET_PARAMS, gc_nl_get_params, gc_no_attr_policy, 0),
+	GC_OP(GC_CMD_SET_PARAMS, gc_nl_set_params, gc_params_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_KEY_ADD, gc_nl_key_add, gc_key_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_KEY_USE, gc_nl_key_use, gc_key_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_KEY_DEL, gc_nl_key_del, gc_key_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_JOIN, gc_join, gc_join_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_LEAVE, gc_leave, gc_no_attr_policy, GENL_UNS_ADMIN_PERM),
+	{
+		.cmd = GC_CMD_GET_MEMBER,
+		.dumpit = gc_nl_dump_members,
+		.policy = gc_no_attr_policy,
+		.maxattr = GC_A_MAX,
+	},
+	GC_OP(GC_CMD_GET_STATS, gc_nl_get_stats, gc_no_attr_policy, 0),
+};
+
+struct genl_family gc_genl_family __ro_after_init = {
 	.name = GOSSIPCHAIN_GENL_NAME,
 	.version = GOSSIPCHAIN_GENL_VERSION,
 	.maxattr = GC_A_MAX,

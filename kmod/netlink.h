@@ -1,8 +1,40 @@
 /* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The gossipchain generic netlink family. netlink.c holds the family and
+ * the commands on the node; the others are split by what they touch.
+ */
 #ifndef _GC_NETLINK_H
 #define _GC_NETLINK_H
 
+#include <net/genetlink.h>
+
+#include "instance.h"
+
+enum gc_mcgrp {
+	GC_MCGRP_EVENTS_ID,
+};
+
+extern struct genl_family gc_genl_family;
+
 int gc_genl_init(void);
 void gc_genl_uninit(void);
+
+/* Replies to info with one message of cmd, filled under gc->lock. */
+typedef int (*gc_fill_fn)(struct sk_buff *skb, struct gc_instance *gc);
+int gc_reply(struct genl_info *info, u8 cmd, gc_fill_fn fill);
+
+/* netlink_params.c */
+extern const struct nla_policy gc_params_policy[GC_A_MAX + 1];
+extern const struct nla_policy gc_key_policy[GC_A_MAX + 1];
+int gc_nl_get_params(struct sk_buff *skb, struct genl_info *info);
+int gc_nl_set_params(struct sk_buff *skb, struct genl_info *info);
+int gc_nl_key_add(struct sk_buff *skb, struct genl_info *info);
+int gc_nl_key_use(struct sk_buff *skb, struct genl_info *info);
+int gc_nl_key_del(struct sk_buff *skb, struct genl_info *info);
+
+/* netlink_members.c */
+int gc_nl_dump_members(struct sk_buff *skb, struct netlink_callback *cb);
+int gc_nl_get_stats(struct sk_buff *skb, struct genl_info *info);
+u32 gc_member_count(struct gc_instance *gc);
 
 #endif /* _GC_NETLINK_H */

@@ -40,45 +40,21 @@ static const char usage[] =
 
 static int set_param(struct gc_config *c, const char *arg)
 {
-	static const struct {
-		const char *name;
-		size_t off;
-	} params[] = {
-#define P(x) {#x, offsetof(struct gc_config, x)}
-		P(probe_interval_ms),
-		P(probe_timeout_ms),
-		P(indirect_checks),
-		P(retransmit_mult),
-		P(suspicion_mult),
-		P(suspicion_max_mult),
-		P(awareness_max),
-		P(gossip_interval_ms),
-		P(gossip_nodes),
-		P(gossip_to_dead_ms),
-		P(push_pull_interval_ms),
-		P(reap_ms),
-		P(mtu),
-		P(max_members),
-#undef P
-	};
 	const char *eq = strchr(arg, '=');
+	unsigned int id;
 	char *end;
 	unsigned long v;
-	size_t i;
 
 	if (!eq)
 		return -1;
 	v = strtoul(eq + 1, &end, 10);
 	if (*end || eq[1] == '\0' || v > 0xffffffffUL)
 		return -1;
-	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
-		if (strlen(params[i].name) == (size_t)(eq - arg) &&
-		    !strncmp(params[i].name, arg, (size_t)(eq - arg))) {
-			*(uint32_t *)((char *)c + params[i].off) = (uint32_t)v;
-			return 0;
-		}
-	}
-	return -1;
+	id = gc_param_lookup(arg, (size_t)(eq - arg));
+	if (!id)
+		return -1;
+	*gc_param(c, id) = (uint32_t)v;
+	return 0;
 }
 
 static double num(const char *s, const char *what)
@@ -369,7 +345,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (gc_config_check(&p.cfg)) {
-		fprintf(stderr, "gcsim: parameter %s out of range\n", gc_config_check(&p.cfg));
+		fprintf(stderr, "gcsim: %s\n", gc_config_check(&p.cfg));
 		return 2;
 	}
 	if (p.crash_at_s < 0)

@@ -21,35 +21,66 @@ void gc_config_default(struct gc_config *cfg)
 	cfg->max_members = 65536;
 }
 
+#define GC_PARAM(id, field) \
+	[(id)] = { .name = #field, .offset = offsetof(struct gc_config, field) }
+
+const struct gc_param_desc gc_params[__GC_P_MAX] = {
+	GC_PARAM(GC_P_PROBE_INTERVAL_MS, probe_interval_ms),
+	GC_PARAM(GC_P_PROBE_TIMEOUT_MS, probe_timeout_ms),
+	GC_PARAM(GC_P_INDIRECT_CHECKS, indirect_checks),
+	GC_PARAM(GC_P_RETRANSMIT_MULT, retransmit_mult),
+	GC_PARAM(GC_P_SUSPICION_MULT, suspicion_mult),
+	GC_PARAM(GC_P_SUSPICION_MAX_MULT, suspicion_max_mult),
+	GC_PARAM(GC_P_AWARENESS_MAX, awareness_max),
+	GC_PARAM(GC_P_GOSSIP_INTERVAL_MS, gossip_interval_ms),
+	GC_PARAM(GC_P_GOSSIP_NODES, gossip_nodes),
+	GC_PARAM(GC_P_GOSSIP_TO_DEAD_MS, gossip_to_dead_ms),
+	GC_PARAM(GC_P_PUSH_PULL_INTERVAL_MS, push_pull_interval_ms),
+	GC_PARAM(GC_P_RECONNECT_MS, reconnect_ms),
+	GC_PARAM(GC_P_REAP_MS, reap_ms),
+	GC_PARAM(GC_P_MTU, mtu),
+	GC_PARAM(GC_P_MAX_MEMBERS, max_members),
+};
+
+unsigned int gc_param_lookup(const char *name, size_t len)
+{
+	unsigned int i;
+
+	for (i = 1; i < __GC_P_MAX; i++)
+		if (strlen(gc_params[i].name) == len && !memcmp(gc_params[i].name, name, len))
+			return i;
+	return 0;
+}
+
 const char *gc_config_check(const struct gc_config *cfg)
 {
 	if (cfg->probe_interval_ms < 10 || cfg->probe_interval_ms > 600000)
-		return "probe_interval_ms";
+		return "probe_interval_ms must be 10 to 600000";
 	if (cfg->probe_timeout_ms < 1 || cfg->probe_timeout_ms >= cfg->probe_interval_ms)
-		return "probe_timeout_ms";
+		return "probe_timeout_ms must be at least 1 and below probe_interval_ms";
 	if (cfg->indirect_checks > 16)
-		return "indirect_checks";
+		return "indirect_checks must be 0 to 16";
 	if (cfg->retransmit_mult < 1 || cfg->retransmit_mult > 16)
-		return "retransmit_mult";
+		return "retransmit_mult must be 1 to 16";
 	if (cfg->suspicion_mult < 1 || cfg->suspicion_mult > 64)
-		return "suspicion_mult";
+		return "suspicion_mult must be 1 to 64";
 	if (cfg->suspicion_max_mult < 1 || cfg->suspicion_max_mult > 64)
-		return "suspicion_max_mult";
+		return "suspicion_max_mult must be 1 to 64";
 	if (cfg->awareness_max < 1 || cfg->awareness_max > 64)
-		return "awareness_max";
+		return "awareness_max must be 1 to 64";
 	if (cfg->gossip_interval_ms < 1 || cfg->gossip_interval_ms > 600000)
-		return "gossip_interval_ms";
+		return "gossip_interval_ms must be 1 to 600000";
 	if (cfg->gossip_nodes > 64)
-		return "gossip_nodes";
+		return "gossip_nodes must be 0 to 64";
 	if (cfg->push_pull_interval_ms > 86400000)
-		return "push_pull_interval_ms";
+		return "push_pull_interval_ms must be at most 86400000";
 	if (cfg->reconnect_ms > 86400000)
-		return "reconnect_ms";
+		return "reconnect_ms must be at most 86400000";
 	if (cfg->reap_ms > 7 * 86400000U)
-		return "reap_ms";
+		return "reap_ms must be at most 604800000";
 	if (cfg->mtu < GC_MIN_MTU || cfg->mtu > GC_MAX_MTU)
-		return "mtu";
+		return "mtu must be 512 to 9000";
 	if (cfg->max_members < 2 || cfg->max_members > (1U << 24))
-		return "max_members";
+		return "max_members must be 2 to 16777216";
 	return NULL;
 }

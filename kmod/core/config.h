@@ -8,6 +8,7 @@
 #define _GC_CORE_CONFIG_H
 
 #include "platform.h"
+#include "../../uapi/gossipchain.h"
 
 struct gc_config {
 	u32 probe_interval_ms;		/* 1000: one probe per period */
@@ -29,8 +30,26 @@ struct gc_config {
 
 void gc_config_default(struct gc_config *cfg);
 
-/* Keep a config inside the ranges the engine is correct for; returns the
- * name of the first field out of range, or NULL.
+/* The parameters by their uapi number (enum gc_param): the name gcctl and
+ * gcsim use, and where it lives in struct gc_config. gc_params[0] is unused.
+ */
+struct gc_param_desc {
+	const char *name;
+	u32 offset;
+};
+
+extern const struct gc_param_desc gc_params[__GC_P_MAX];
+
+static inline u32 *gc_param(struct gc_config *cfg, unsigned int id)
+{
+	return (u32 *)((char *)cfg + gc_params[id].offset);
+}
+
+/* The uapi number of a parameter name, or 0. */
+unsigned int gc_param_lookup(const char *name, size_t len);
+
+/* Keep a config inside the ranges the engine is correct for; returns a
+ * message naming the first field out of range and its range, or NULL.
  */
 const char *gc_config_check(const struct gc_config *cfg);
 

@@ -17,14 +17,15 @@
 #include "suspicion.h"
 #include "wire.h"
 
+/* The numbers of enum gc_member_event, which netlink passes on as they are. */
 enum gc_event_type {
-	GC_EV_JOIN = 1,		/* a member was learned of */
-	GC_EV_ALIVE,		/* a suspect, dead or left member is alive again */
-	GC_EV_SUSPECT,
-	GC_EV_DEAD,
-	GC_EV_LEFT,
-	GC_EV_UPDATE,		/* a member moved to another address */
-	GC_EV_REAP,		/* a dead or left member was forgotten */
+	GC_EV_JOIN = GC_EVENT_JOIN,	/* a member was learned of */
+	GC_EV_ALIVE = GC_EVENT_ALIVE,	/* a suspect, dead or left member is alive again */
+	GC_EV_SUSPECT = GC_EVENT_SUSPECT,
+	GC_EV_DEAD = GC_EVENT_DEAD,
+	GC_EV_LEFT = GC_EVENT_LEFT,
+	GC_EV_UPDATE = GC_EVENT_UPDATE,	/* a member moved to another address */
+	GC_EV_REAP = GC_EVENT_REAP,	/* a dead or left member was forgotten */
 };
 
 struct gc_event {
@@ -54,7 +55,6 @@ struct gc_stats {
 
 #define GC_MAX_RELAYS 64
 #define GC_RX_PREFETCH 128
-#define GC_MAX_SEEDS 8
 
 struct gc_relay {
 	u32 seq;		/* of our ping to the target */

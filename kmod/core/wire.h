@@ -24,7 +24,7 @@
 #define GC_MIN_MTU 512
 #define GC_MAX_MTU 9000	/* jumbo frames */
 
-#define GC_KEYRING_MAX 5	/* the primary and four older keys */
+#define GC_KEYRING_MAX GC_KEYRING_SIZE	/* the primary and four older keys */
 
 enum gc_msg_type {
 	GC_MSG_PING = 1,
