@@ -40,7 +40,8 @@ CORE_LIBS = $(shell pkg-config --libs libsodium zlib)
 
 CORE_SRCS := $(wildcard kmod/core/*.c)
 CTL_LIB_SRCS := ctl/nl.c ctl/decode.c ctl/parse.c
-CTL_SRCS := $(CTL_LIB_SRCS) ctl/gcctl.c ctl/node.c ctl/status.c ctl/monitor.c
+CTL_SRCS := $(CTL_LIB_SRCS) ctl/gcctl.c ctl/node.c ctl/status.c ctl/monitor.c ctl/up.c \
+	ctl/params.c ctl/key.c ctl/members.c ctl/stats.c kmod/core/config.c
 SIM_SRCS := $(wildcard sim/*.c)
 HDRS := $(wildcard uapi/*.h kmod/*.h kmod/core/*.h ctl/*.h sim/*.h)
 KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/core/*.c) $(HDRS)
@@ -87,7 +88,7 @@ $(BUILD)/kver: gossipchain.ko
 _tools: $(BUILD)/bin/gcctl $(BUILD)/bin/gcsim
 
 $(BUILD)/bin/gcctl: $(CTL_SRCS) $(HDRS) | $(BUILD)/bin
-	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(LDLIBS) $(CORE_LIBS)
 
 $(BUILD)/bin/gcsim: $(SIM_SRCS) $(CORE_SRCS) $(HDRS) | $(BUILD)/bin
 	$(CC) $(CFLAGS) -Isim -o $@ $(SIM_SRCS) $(CORE_SRCS) $(LDLIBS) $(CORE_LIBS)
@@ -126,7 +127,7 @@ _demo: _build _vm
 	@tests/vm/run.sh tests/vm/demo.sh
 
 format:
-	clang-format -i $(CTL_SRCS) ctl/*.h $(SIM_SRCS) sim/*.h tests/unit/*.c tests/fuzz/*.c \
+	clang-format -i $(filter ctl/%,$(CTL_SRCS)) ctl/*.h $(SIM_SRCS) sim/*.h tests/unit/*.c tests/fuzz/*.c \
 		tests/selftests/*.c
 
 clean:

@@ -24,6 +24,7 @@ struct gc_node {
 	} addr;
 	uint16_t port;
 	uint32_t config_gen;
+	uint8_t key_count;
 	bool has_name, has_port, has_gen;
 };
 
@@ -36,9 +37,40 @@ struct gc_status {
 	bool has_version, has_protocol, has_state, has_members, has_gen;
 };
 
+/* A member, from a dump or an event (event is 0 in a dump; age_ms is only
+ * in a dump).
+ */
+struct gc_member_info {
+	char name[GC_NODE_NAME_MAX];
+	int family;
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	} addr;
+	uint16_t port;
+	uint8_t state;
+	uint8_t event;
+	uint32_t incarnation;
+	uint64_t age_ms;
+	bool has_age;
+};
+
+struct gc_stats_info {
+	uint64_t v[GC_STAT_MAX + 1];
+	bool has[GC_STAT_MAX + 1];
+};
+
+struct gc_params_info {
+	uint32_t v[GC_P_MAX + 1];
+	bool has[GC_P_MAX + 1];
+};
+
 /* Return MNL_CB_OK, or MNL_CB_ERROR for a malformed message. */
 int gc_decode_node(const struct nlmsghdr *nlh, struct gc_node *node);
 int gc_decode_status(const struct nlmsghdr *nlh, struct gc_status *status);
+int gc_decode_member(const struct nlmsghdr *nlh, struct gc_member_info *m);
+int gc_decode_stats(const struct nlmsghdr *nlh, struct gc_stats_info *s);
+int gc_decode_params(const struct nlmsghdr *nlh, struct gc_params_info *p);
 
 /* The genl command of a family message, or -1 when it has no genl header. */
 int gc_decode_cmd(const struct nlmsghdr *nlh);
@@ -46,5 +78,9 @@ int gc_decode_cmd(const struct nlmsghdr *nlh);
 /* User-facing names: "name", "port", ... and "down", "up". */
 const char *gc_attr_name(int type);
 const char *gc_state_name(unsigned int state);
+const char *gc_member_state_name(unsigned int state);
+const char *gc_event_name(unsigned int event);
+/* "rx_packets", ... by enum gc_stat; NULL for unknown ones. */
+const char *gc_stat_name(unsigned int stat);
 
 #endif

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <json-c/json.h>
 #include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,9 +31,22 @@ static const char usage_text[] =
 	"Objects and commands:\n"
 	"  node [show]                                  node configuration\n"
 	"  node set [name NAME] [address ADDR] [port PORT]\n"
-	"                                               change it (needs CAP_NET_ADMIN)\n"
+	"                                               change it while down\n"
+	"  up [name NAME] [address ADDR] [port PORT]    start gossiping\n"
+	"  down                                         stop at once (others see it dead)\n"
+	"  join ADDR[:PORT]...                          join a cluster through seeds\n"
+	"  leave                                        leave the cluster gracefully\n"
+	"  members                                      the member table\n"
+	"  stats                                        packet and protocol counters\n"
+	"  params                                       protocol parameters\n"
+	"  set PARAM VALUE [PARAM VALUE]...             change parameters\n"
+	"  key generate                                 print a new random key\n"
+	"  key add|use|del FILE                         manage the keyring; FILE holds a\n"
+	"                                               base64 key, - reads stdin\n"
 	"  status                                       module and instance state\n"
 	"  monitor [count N]                            print events as they happen\n"
+	"\n"
+	"Changes need CAP_NET_ADMIN over the network namespace.\n"
 	"\n"
 	"Exit status: 0 success, 1 failure, 2 usage error.\n";
 
@@ -97,10 +111,32 @@ static const struct {
 	const char *name;
 	int (*run)(struct gcctl *c, int argc, char **argv);
 } objects[] = {
-	{"node", gc_cmd_node},
-	{"status", gc_cmd_status},
-	{"monitor", gc_cmd_monitor},
+	{"node", gc_cmd_node},	 {"status", gc_cmd_status},   {"monitor", gc_cmd_monitor},
+	{"up", gc_cmd_up},	 {"down", gc_cmd_down},	      {"join", gc_cmd_join},
+	{"leave", gc_cmd_leave}, {"set", gc_cmd_set},	      {"params", gc_cmd_params},
+	{"key", gc_cmd_key},	 {"members", gc_cmd_members}, {"stats", gc_cmd_stats},
 };
+
+void gc_print_json(struct json_object *o, bool one_line)
+{
+	int flags = JSON_C_TO_STRING_NOSLASHESCAPE;
+
+	flags |= one_line ? JSON_C_TO_STRING_PLAIN
+			  : JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED;
+	puts(json_object_to_json_string_ext(o, flags));
+	json_object_put(o);
+}
+
+int gc_simple_request(struct gcctl *c, uint8_t cmd)
+{
+	char buf[GC_NL_BUFSZ];
+	struct gc_nl_error e;
+	struct nlmsghdr *req = gc_nl_new_request(&c->nl, buf, cmd, 0);
+
+	if (gc_nl_talk(&c->nl, req, NULL, NULL, &e) < 0)
+		return gc_fail_nl(c, &e);
+	return GC_EXIT_OK;
+}
 
 int main(int argc, char **argv)
 {
@@ -151,7 +187,10 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[0], objects[i].name))
 			break;
 	if (i == sizeof(objects) / sizeof(objects[0]))
-		return gc_usage_error("unknown object '%s' (node, status, monitor)", argv[0]);
+		return gc_usage_error("unknown command '%s' (see gcctl --help)", argv[0]);
+	/* Needs no kernel. */
+	if (!strcmp(argv[0], "key") && argc == 2 && !strcmp(argv[1], "generate"))
+		return gc_cmd_key(&c, argc - 1, argv + 1);
 
 	if (netns && enter_netns(netns) < 0)
 		return GC_EXIT_FAIL;

@@ -3,6 +3,7 @@
 #define GC_CTL_GCCTL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "nl.h"
 
@@ -20,7 +21,23 @@ int gc_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int gc_fail(const struct gcctl *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int gc_fail_nl(const struct gcctl *c, const struct gc_nl_error *e);
 
+/* Prints o (pretty unless one line is asked for) and frees it. */
+struct json_object;
+void gc_print_json(struct json_object *o, bool one_line);
+
+/* Runs a request that takes no attributes and prints nothing. */
+int gc_simple_request(struct gcctl *c, uint8_t cmd);
+
 int gc_cmd_node(struct gcctl *c, int argc, char **argv);
+int gc_cmd_up(struct gcctl *c, int argc, char **argv);
+int gc_cmd_down(struct gcctl *c, int argc, char **argv);
+int gc_cmd_join(struct gcctl *c, int argc, char **argv);
+int gc_cmd_leave(struct gcctl *c, int argc, char **argv);
+int gc_cmd_set(struct gcctl *c, int argc, char **argv);
+int gc_cmd_params(struct gcctl *c, int argc, char **argv);
+int gc_cmd_key(struct gcctl *c, int argc, char **argv);
+int gc_cmd_members(struct gcctl *c, int argc, char **argv);
+int gc_cmd_stats(struct gcctl *c, int argc, char **argv);
 int gc_cmd_status(struct gcctl *c, int argc, char **argv);
 int gc_cmd_monitor(struct gcctl *c, int argc, char **argv);
 

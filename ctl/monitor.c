@@ -59,6 +59,35 @@ static void print_node_event(const struct gcctl *c, const struct gc_node *n)
 	fflush(stdout);
 }
 
+static void print_member_event(const struct gcctl *c, const struct gc_member_info *m)
+{
+	char ts[40], ip[INET6_ADDRSTRLEN] = "", ep[INET6_ADDRSTRLEN + 8];
+
+	timestamp(ts, sizeof(ts));
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		inet_ntop(m->family, &m->addr, ip, sizeof(ip));
+		json_object_object_add(o, "time", json_object_new_string(ts));
+		json_object_object_add(o, "event", json_object_new_string(gc_event_name(m->event)));
+		json_object_object_add(o, "name", json_object_new_string(m->name));
+		json_object_object_add(o, "address", json_object_new_string(ip));
+		json_object_object_add(o, "port", json_object_new_int(m->port));
+		json_object_object_add(
+			o, "state",
+			json_object_new_string(m->event == GC_EVENT_REAP
+						       ? "gone"
+						       : gc_member_state_name(m->state)));
+		json_object_object_add(o, "incarnation", json_object_new_int64(m->incarnation));
+		gc_print_json(o, true);
+	} else {
+		gc_format_endpoint(m->family, &m->addr, m->port, ep, sizeof(ep));
+		printf("[%s] member %-7s %s %s incarnation %u\n", ts, gc_event_name(m->event),
+		       m->name, ep, m->incarnation);
+	}
+	fflush(stdout);
+}
+
 struct monitor {
 	const struct gcctl *c;
 	unsigned long seen;
@@ -68,6 +97,7 @@ struct monitor {
 static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct monitor *m = data;
+	struct gc_member_info member;
 	struct gc_node node;
 
 	if (nlh->nlmsg_type != m->c->nl.family_id)
@@ -80,6 +110,15 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 			return MNL_CB_OK;
 		}
 		print_node_event(m->c, &node);
+		m->seen++;
+		break;
+	case GC_CMD_MEMBER_EVENT:
+		if (gc_decode_member(nlh, &member) != MNL_CB_OK || !member.event) {
+			m->malformed++;
+			fprintf(stderr, "gcctl: monitor: skipped a malformed event\n");
+			return MNL_CB_OK;
+		}
+		print_member_event(m->c, &member);
 		m->seen++;
 		break;
 	}

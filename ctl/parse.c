@@ -70,3 +70,29 @@ void gc_format_endpoint(int family, const void *addr, uint16_t port, char *out, 
 	else
 		snprintf(out, len, "%s:%u", ip, port);
 }
+
+int gc_parse_endpoint(const char *s, struct gc_addr *a, uint16_t *port, uint16_t default_port)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *colon;
+	size_t len;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return -1;
+	*port = default_port;
+	/* A bare address: IPv4, or IPv6 without brackets (colons but no port). */
+	if (gc_parse_addr(s, a) == 0)
+		return 0;
+	colon = strrchr(s, ':');
+	if (!colon || colon == s)
+		return -1;
+	len = (size_t)(colon - s);
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	/* An IPv6 address with a port needs its brackets. */
+	if (strchr(buf, ':') && buf[0] != '[')
+		return -1;
+	if (gc_parse_addr(buf, a) < 0 || gc_parse_port(colon + 1, port) < 0)
+		return -1;
+	return 0;
+}
