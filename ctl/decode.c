@@ -342,6 +342,7 @@ const char *gc_stat_name(unsigned int stat)
 		[GC_STAT_MEMBERS_SUSPECT] = "members_suspect",
 		[GC_STAT_MEMBERS_DEAD] = "members_dead",
 		[GC_STAT_MEMBERS_LEFT] = "members_left",
+		[GC_STAT_ACCUSATIONS_IGNORED] = "accusations_ignored",
 	};
 
 	if (stat >= sizeof(names) / sizeof(names[0]))
@@ -352,12 +353,27 @@ const char *gc_stat_name(unsigned int stat)
 const char *gc_attr_name(int type)
 {
 	static const char *const names[] = {
-		[GC_A_NODE_NAME] = "name",   [GC_A_LISTEN_ADDR] = "address",
-		[GC_A_LISTEN_PORT] = "port", [GC_A_CONFIG_GEN] = "config-gen",
-		[GC_A_VERSION] = "version",  [GC_A_PROTOCOL] = "protocol",
-		[GC_A_STATE] = "state",	     [GC_A_MEMBERS] = "members",
-		[GC_A_KEY] = "key",	     [GC_A_PARAMS] = "parameters",
+		[GC_A_NODE_NAME] = "name",
+		[GC_A_LISTEN_ADDR] = "address",
+		[GC_A_LISTEN_PORT] = "port",
+		[GC_A_CONFIG_GEN] = "config-gen",
+		[GC_A_VERSION] = "version",
+		[GC_A_PROTOCOL] = "protocol",
+		[GC_A_STATE] = "state",
+		[GC_A_MEMBERS] = "members",
+		[GC_A_PAD] = "pad",
+		[GC_A_KEY_COUNT] = "key-count",
+		[GC_A_KEY] = "key",
+		[GC_A_PARAMS] = "parameters",
 		[GC_A_SEED] = "seed",
+		[GC_A_MEMBER_NAME] = "member name",
+		[GC_A_MEMBER_ADDR] = "member address",
+		[GC_A_MEMBER_PORT] = "member port",
+		[GC_A_MEMBER_STATE] = "member state",
+		[GC_A_MEMBER_INCARNATION] = "member incarnation",
+		[GC_A_MEMBER_AGE_MS] = "member age",
+		[GC_A_EVENT] = "event",
+		[GC_A_STATS] = "stats",
 	};
 
 	if (type <= 0 || (size_t)type >= sizeof(names) / sizeof(names[0]) || !names[type])

@@ -206,6 +206,7 @@ static int gc_fill_stats(struct sk_buff *skb, struct gc_instance *gc)
 	PUT(GC_STAT_MEMBERS_SUSPECT, count[GC_MEMBER_SUSPECT]);
 	PUT(GC_STAT_MEMBERS_DEAD, count[GC_MEMBER_DEAD]);
 	PUT(GC_STAT_MEMBERS_LEFT, count[GC_MEMBER_LEFT]);
+	PUT(GC_STAT_ACCUSATIONS_IGNORED, es.accusations_ignored);
 #undef PUT
 	if (ret)
 		return ret;

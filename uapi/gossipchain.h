@@ -305,6 +305,7 @@ enum gc_stat {
 	GC_STAT_MEMBERS_SUSPECT,
 	GC_STAT_MEMBERS_DEAD,
 	GC_STAT_MEMBERS_LEFT,
+	GC_STAT_ACCUSATIONS_IGNORED,	/* by members we hold dead or left */
 	__GC_STAT_MAX
 };
 

@@ -428,6 +428,27 @@ static u32 known_member(struct gc_engine *e, const struct gc_name *name, u32 inc
 	return slot;
 }
 
+/* An accusation made by a member we hold dead or left is not believed: it
+ * comes from a node that was cut off, which declared the members it could
+ * not reach dead. Believing it would take healthy members down, briefly,
+ * on every node, until they refute. The accused still refute it (we only
+ * ignore accusations of others), which is how the returning node learns
+ * they are alive.
+ */
+static bool discredited(struct gc_engine *e, const struct gc_name *from)
+{
+	u32 slot = gc_members_find(&e->members, from->p, from->len);
+	u8 state;
+
+	if (slot == GC_NONE || is_self(e, slot))
+		return false;
+	state = e->members.m[slot].state;
+	if (state != GC_MEMBER_DEAD && state != GC_MEMBER_LEFT)
+		return false;
+	e->stats.accusations_ignored++;
+	return true;
+}
+
 static void on_suspect(struct gc_engine *e, u32 inc, const struct gc_name *name,
 		       const struct gc_name *from, u64 now)
 {
@@ -445,7 +466,7 @@ static void on_suspect(struct gc_engine *e, u32 inc, const struct gc_name *name,
 			refute(e, inc);
 		return;
 	}
-	if (m->state == GC_MEMBER_DEAD || m->state == GC_MEMBER_LEFT)
+	if (m->state == GC_MEMBER_DEAD || m->state == GC_MEMBER_LEFT || discredited(e, from))
 		return;
 	if (m->state == GC_MEMBER_SUSPECT) {
 		/* Another member's independent confirmation shortens the timeout. */
@@ -490,6 +511,8 @@ static void on_dead(struct gc_engine *e, u32 inc, const struct gc_name *name,
 		return;
 	}
 	left = from->len == name->len && !memcmp(from->p, name->p, name->len);
+	if (!left && discredited(e, from))
+		return;
 	susp_cancel(e, slot);
 	m->incarnation = inc;
 	gc_members_set_state(&e->members, slot, left ? GC_MEMBER_LEFT : GC_MEMBER_DEAD, now);

@@ -51,6 +51,7 @@ struct gc_stats {
 	u64 suspicions, refutations, push_pulls, reconnects;
 	u64 members_dropped;	/* the table was full */
 	u64 relays_dropped;	/* too many ping-reqs in flight */
+	u64 accusations_ignored;	/* made by members we hold dead or left */
 };
 
 #define GC_MAX_RELAYS 64

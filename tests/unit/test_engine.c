@@ -996,6 +996,61 @@ TEST(partition_heals_through_reconnect)
 	net_free(net);
 }
 
+/* A node cut off from all others suspects them all. When its link returns,
+ * the nodes that hold it dead ignore its accusations (the accused still
+ * refute them, which is how it learns they are alive), and the cluster
+ * converges with it alive again.
+ */
+TEST(accusations_by_a_dead_member_are_ignored)
+{
+	struct net *net = cluster(4, NULL);
+	u64 ignored = 0, limit;
+	int i;
+
+	ASSERT_NE(NULL, net);
+	for (i = 0; i < 3; i++)
+		net->cut[i][3] = net->cut[3][i] = true;
+	/* Long enough for the others to declare it dead, short enough that
+	 * they still gossip to the dead (gossip_to_dead_ms) when it heals.
+	 */
+	ASSERT_TRUE(run_for(net, 2500 * MS));
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(GC_MEMBER_DEAD, state_of(&net->n[i], "node3"));
+		EXPECT_NE(GC_MEMBER_ALIVE, state_of(&net->n[3], net->n[i].name));
+	}
+	for (i = 0; i < 3; i++)
+		net->cut[i][3] = net->cut[3][i] = false;
+	limit = net->now + 10000 * MS;
+	while (!converged(net)) {
+		ASSERT_LT(net->now, limit);
+		ASSERT_TRUE(run_for(net, 10 * MS));
+	}
+	for (i = 0; i < 3; i++) {
+		EXPECT_EQ(1, count_events(&net->n[i], GC_EV_ALIVE, "node3"));
+		ignored += net->n[i].e->stats.accusations_ignored;
+	}
+	EXPECT_GT(ignored, 0);
+	net_free(net);
+}
+
+/* A dead member's accusation is not believed; the same from a live one is. */
+TEST(accusation_credibility_follows_the_accuser_state)
+{
+	struct net *net = cluster(3, NULL);
+
+	ASSERT_NE(NULL, net);
+	inject_accuse(net, 0, GC_MSG_DEAD, 0, "node2", "node2");
+	ASSERT_EQ(GC_MEMBER_LEFT, state_of(&net->n[0], "node2"));
+	inject_accuse(net, 0, GC_MSG_SUSPECT, 0, "node1", "node2");
+	inject_accuse(net, 0, GC_MSG_DEAD, 0, "node1", "node2");
+	EXPECT_EQ(GC_MEMBER_ALIVE, state_of(&net->n[0], "node1"));
+	EXPECT_EQ(2, net->n[0].e->stats.accusations_ignored);
+	/* Unknown accusers are believed, as before. */
+	inject_accuse(net, 0, GC_MSG_SUSPECT, 0, "node1", "stranger");
+	EXPECT_EQ(GC_MEMBER_SUSPECT, state_of(&net->n[0], "node1"));
+	net_free(net);
+}
+
 /* A cluster started converged with gc_engine_learn(): no events, no
  * rumors, and it stays converged.
  */
