@@ -85,7 +85,14 @@ gossipchain.ko: $(KMOD_SRCS)
 $(BUILD)/kver: gossipchain.ko
 	@modinfo -F vermagic gossipchain.ko | cut -d' ' -f1 >$@
 
-_tools: $(BUILD)/bin/gcctl $(BUILD)/bin/gcsim
+_tools: $(BUILD)/bin/gcctl $(BUILD)/bin/gcsim $(BUILD)/bin/gcflood $(BUILD)/bin/recvdrop
+
+# Receive-path benchmark tools (bench/rx-path.sh).
+$(BUILD)/bin/gcflood: bench/gcflood.c $(CORE_SRCS) $(HDRS) | $(BUILD)/bin
+	$(CC) $(CFLAGS) -o $@ bench/gcflood.c $(CORE_SRCS) $(CORE_LIBS)
+
+$(BUILD)/bin/recvdrop: bench/recvdrop.c | $(BUILD)/bin
+	$(CC) $(CFLAGS) -o $@ bench/recvdrop.c
 
 $(BUILD)/bin/gcctl: $(CTL_SRCS) $(HDRS) | $(BUILD)/bin
 	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(LDLIBS) $(CORE_LIBS)
@@ -127,7 +134,7 @@ _demo: _build _vm
 	@tests/vm/run.sh tests/vm/demo.sh
 
 format:
-	clang-format -i $(filter ctl/%,$(CTL_SRCS)) ctl/*.h $(SIM_SRCS) sim/*.h tests/unit/*.c tests/fuzz/*.c \
+	clang-format -i $(filter ctl/%,$(CTL_SRCS)) ctl/*.h $(SIM_SRCS) sim/*.h bench/*.c tests/unit/*.c tests/fuzz/*.c \
 		tests/selftests/*.c
 
 clean:

@@ -27,6 +27,7 @@ static void print_node(const struct gcctl *c, const struct gc_node *n)
 		json_object_object_add(o, "address", json_object_new_string(ip));
 		json_object_object_add(o, "port", json_object_new_int(n->port));
 		json_object_object_add(o, "config_gen", json_object_new_int64(n->config_gen));
+		json_object_object_add(o, "key_count", json_object_new_int(n->key_count));
 		puts(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
 							       JSON_C_TO_STRING_SPACED |
 							       JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -36,6 +37,8 @@ static void print_node(const struct gcctl *c, const struct gc_node *n)
 	gc_format_endpoint(n->family, &n->addr, n->port, ep, sizeof(ep));
 	printf("name: %s\n", n->name[0] ? n->name : "(none)");
 	printf("listen: %s\n", ep);
+	printf("keys: %u%s\n", n->key_count,
+	       n->key_count ? " (packets sealed)" : " (packets in the clear)");
 	printf("config generation: %u\n", n->config_gen);
 }
 

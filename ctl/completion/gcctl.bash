@@ -37,7 +37,7 @@ _gcctl()
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-j --json -n --netns -V --version -h --help" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "node status monitor help" -- "$cur"))
+			COMPREPLY=($(compgen -W "node up down join leave members stats params set key status monitor help" -- "$cur"))
 		fi
 		return
 	fi
@@ -51,6 +51,24 @@ _gcctl()
 		;;
 	monitor)
 		[[ -n $cmd ]] || COMPREPLY=($(compgen -W "count" -- "$cur"))
+		;;
+	up)
+		COMPREPLY=($(compgen -W "name address port" -- "$cur"))
+		;;
+	set)
+		# Parameter names in even positions, values in odd ones.
+		local params="probe_interval_ms probe_timeout_ms indirect_checks retransmit_mult
+			suspicion_mult suspicion_max_mult awareness_max gossip_interval_ms gossip_nodes
+			gossip_to_dead_ms push_pull_interval_ms reconnect_ms reap_ms mtu max_members"
+		[[ $prev == set || " $params " != *" $prev "* ]] &&
+			COMPREPLY=($(compgen -W "$params" -- "$cur"))
+		;;
+	key)
+		if [[ -z $cmd ]]; then
+			COMPREPLY=($(compgen -W "generate add use del" -- "$cur"))
+		elif [[ $cmd != generate ]]; then
+			_filedir
+		fi
 		;;
 	esac
 }

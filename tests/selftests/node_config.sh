@@ -63,7 +63,7 @@ fails_with "a malformed address is a usage error" 2 "not an IPv4 or IPv6 address
 	gcctl -n gc-n1 node set address 10.0.0
 fails_with "an unknown setting is a usage error" 2 "unknown setting 'colour'" \
 	gcctl -n gc-n1 node set colour blue
-fails_with "an unknown object is a usage error" 2 "unknown object 'frob'" gcctl frob
+fails_with "an unknown object is a usage error" 2 "unknown command 'frob'" gcctl frob
 fails_with "a missing namespace is an error" 1 "network namespace 'nope'" \
 	gcctl -n nope node show
 

@@ -51,6 +51,8 @@ trap 'rm -rf "$run"' EXIT
 	[ -z "${GC_SELFTESTS:-}" ] || printf 'export GC_SELFTESTS=%q\n' "$GC_SELFTESTS"
 	printf 'cd %q || exit 125\n' "$top"
 	echo 'ip link set lo up'
+	# devtmpfs has no /dev/fd, which bash's process substitution needs.
+	echo '[ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd'
 	if [ $load_module = 1 ]; then
 		echo 'deps=$(modinfo -F depends ./gossipchain.ko | tr , " ")'
 		echo '[ -z "$deps" ] || modprobe -a $deps || exit 125'
@@ -83,7 +85,7 @@ timeout --foreground -k 10 "$timeout" qemu-system-x86_64 \
 	</dev/null &
 qemu=$!
 # Stream the command's output while the VM runs.
-tail --pid=$qemu -n +1 -F "$run/out" 2>/dev/null | tr -d '\r' | grep --line-buffered -v '^GCVM-EXIT ' &
+tail --pid=$qemu -n +1 -F "$run/out" 2>/dev/null | sed -u 's/\r$//' | grep --line-buffered -v '^GCVM-EXIT ' &
 tailer=$!
 wait $qemu
 vm_status=$?
