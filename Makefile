@@ -111,9 +111,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(HDRS)
 	$(CLANG) $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		-o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(LDLIBS) $(CORE_LIBS)
 
-$(BUILD)/selftests/%: tests/selftests/%.c $(CTL_LIB_SRCS) $(HDRS) $(EXT_FILES)
+$(BUILD)/selftests/%: tests/selftests/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(HDRS) $(EXT_FILES)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) -O2 -o $@ $< $(CTL_LIB_SRCS) $(LDLIBS)
+	$(CC) $(TEST_CFLAGS) -O2 -o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(LDLIBS) $(CORE_LIBS)
 
 $(EXT_FILES) &:
 	mk/extract-kernel-tools.sh /usr/src/linux-source-6.1.tar.xz $(EXT)

@@ -193,6 +193,10 @@ static int member_attr_cb(const struct nlattr *a, void *data)
 		m->age_ms = mnl_attr_get_u64(a);
 		m->has_age = true;
 		break;
+	case GC_A_MEMBER_ACCUSER:
+		if (get_str(a, m->accuser, sizeof(m->accuser)) < 0)
+			return MNL_CB_ERROR;
+		break;
 	case GC_A_EVENT:
 		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
 			return MNL_CB_ERROR;
@@ -343,6 +347,7 @@ const char *gc_stat_name(unsigned int stat)
 		[GC_STAT_MEMBERS_DEAD] = "members_dead",
 		[GC_STAT_MEMBERS_LEFT] = "members_left",
 		[GC_STAT_ACCUSATIONS_IGNORED] = "accusations_ignored",
+		[GC_STAT_DEAD_NOTICES] = "dead_notices",
 	};
 
 	if (stat >= sizeof(names) / sizeof(names[0]))
@@ -374,6 +379,7 @@ const char *gc_attr_name(int type)
 		[GC_A_MEMBER_AGE_MS] = "member age",
 		[GC_A_EVENT] = "event",
 		[GC_A_STATS] = "stats",
+		[GC_A_MEMBER_ACCUSER] = "member accuser",
 	};
 
 	if (type <= 0 || (size_t)type >= sizeof(names) / sizeof(names[0]) || !names[type])

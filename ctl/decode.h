@@ -53,6 +53,7 @@ struct gc_member_info {
 	uint32_t incarnation;
 	uint64_t age_ms;
 	bool has_age;
+	char accuser[GC_NODE_NAME_MAX]; /* "" unless a suspect or dead event says */
 };
 
 struct gc_stats_info {

@@ -79,11 +79,13 @@ static void print_member_event(const struct gcctl *c, const struct gc_member_inf
 						       ? "gone"
 						       : gc_member_state_name(m->state)));
 		json_object_object_add(o, "incarnation", json_object_new_int64(m->incarnation));
+		if (m->accuser[0])
+			json_object_object_add(o, "by", json_object_new_string(m->accuser));
 		gc_print_json(o, true);
 	} else {
 		gc_format_endpoint(m->family, &m->addr, m->port, ep, sizeof(ep));
-		printf("[%s] member %-7s %s %s incarnation %u\n", ts, gc_event_name(m->event),
-		       m->name, ep, m->incarnation);
+		printf("[%s] member %-7s %s %s incarnation %u%s%s\n", ts, gc_event_name(m->event),
+		       m->name, ep, m->incarnation, m->accuser[0] ? " by " : "", m->accuser);
 	}
 	fflush(stdout);
 }

@@ -10,17 +10,24 @@
 #include "core/engine.h"
 #include "netlink.h"
 
+/* A name of the core, which is not NUL-terminated, as a string attribute. */
+static int gc_put_name(struct sk_buff *skb, int type, const char *name, u8 len)
+{
+	struct nlattr *n = nla_reserve(skb, type, len + 1);
+
+	if (!n)
+		return -EMSGSIZE;
+	memcpy(nla_data(n), name, len);
+	((char *)nla_data(n))[len] = '\0';
+	return 0;
+}
+
 /* A member: name, address, port, state, incarnation. */
 static int gc_put_member(struct sk_buff *skb, const char *name, u8 name_len,
 			 const struct gc_addr *a, u8 state, u32 inc)
 {
-	struct nlattr *n = nla_reserve(skb, GC_A_MEMBER_NAME, name_len + 1);
-
-	if (!n)
-		return -EMSGSIZE;
-	memcpy(nla_data(n), name, name_len);
-	((char *)nla_data(n))[name_len] = '\0';
-	if (nla_put(skb, GC_A_MEMBER_ADDR, a->family == 6 ? 16 : 4, a->ip) ||
+	if (gc_put_name(skb, GC_A_MEMBER_NAME, name, name_len) ||
+	    nla_put(skb, GC_A_MEMBER_ADDR, a->family == 6 ? 16 : 4, a->ip) ||
 	    nla_put_u16(skb, GC_A_MEMBER_PORT, a->port) ||
 	    nla_put_u8(skb, GC_A_MEMBER_STATE, state) ||
 	    nla_put_u32(skb, GC_A_MEMBER_INCARNATION, inc))
@@ -57,7 +64,8 @@ struct sk_buff *gc_event_msg(struct gc_instance *gc, const struct gc_event *ev)
 	hdr = genlmsg_put(skb, 0, 0, &gc_genl_family, 0, GC_CMD_MEMBER_EVENT);
 	if (!hdr || nla_put_u8(skb, GC_A_EVENT, ev->type) ||
 	    gc_put_member(skb, ev->name, ev->name_len, ev->addr, gc_event_state(ev->type),
-			  ev->incarnation)) {
+			  ev->incarnation) ||
+	    (ev->by && gc_put_name(skb, GC_A_MEMBER_ACCUSER, ev->by, ev->by_len))) {
 		nlmsg_free(skb);
 		goto drop;
 	}
@@ -207,6 +215,7 @@ static int gc_fill_stats(struct sk_buff *skb, struct gc_instance *gc)
 	PUT(GC_STAT_MEMBERS_DEAD, count[GC_MEMBER_DEAD]);
 	PUT(GC_STAT_MEMBERS_LEFT, count[GC_MEMBER_LEFT]);
 	PUT(GC_STAT_ACCUSATIONS_IGNORED, es.accusations_ignored);
+	PUT(GC_STAT_DEAD_NOTICES, es.dead_notices);
 #undef PUT
 	if (ret)
 		return ret;

@@ -135,7 +135,8 @@
  *
  * Multicast to GC_MCGRP_EVENTS when this node's view of a member changes:
  * GC_A_EVENT (enum gc_member_event) and the member's fields as in the dump, without
- * GC_A_MEMBER_AGE_MS.
+ * GC_A_MEMBER_AGE_MS; suspect and dead events add GC_A_MEMBER_ACCUSER, the
+ * member whose accusation it was (this node's own name when it decided).
  *
  * Multicast groups
  * ----------------
@@ -211,6 +212,7 @@ enum gc_attr {
 	GC_A_MEMBER_AGE_MS,
 	GC_A_EVENT,
 	GC_A_STATS,
+	GC_A_MEMBER_ACCUSER,
 	__GC_A_MAX
 };
 
@@ -306,6 +308,7 @@ enum gc_stat {
 	GC_STAT_MEMBERS_DEAD,
 	GC_STAT_MEMBERS_LEFT,
 	GC_STAT_ACCUSATIONS_IGNORED,	/* by members we hold dead or left */
+	GC_STAT_DEAD_NOTICES,		/* such members told they were declared dead */
 	__GC_STAT_MAX
 };
 

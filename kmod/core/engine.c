@@ -81,7 +81,7 @@ static void stagger_push_pull(struct gc_engine *e, u64 now)
 							   0xffffffffU : (u32)ms + 1) * MS;
 }
 
-static void emit(struct gc_engine *e, u8 type, u32 slot, u64 now)
+static void emit_by(struct gc_engine *e, u8 type, u32 slot, u64 now, const struct gc_name *by)
 {
 	const struct gc_member *m = &e->members.m[slot];
 	struct gc_event ev = {
@@ -91,10 +91,17 @@ static void emit(struct gc_engine *e, u8 type, u32 slot, u64 now)
 		.incarnation = m->incarnation,
 		.addr = &m->addr,
 		.time_us = now,
+		.by = by ? by->p : NULL,
+		.by_len = by ? by->len : 0,
 	};
 
 	if (e->ops->event)
 		e->ops->event(e->ctx, &ev);
+}
+
+static void emit(struct gc_engine *e, u8 type, u32 slot, u64 now)
+{
+	emit_by(e, type, slot, now, NULL);
 }
 
 static void rumor(struct gc_engine *e, u32 slot, u8 type, const char *from, u8 from_len)
@@ -435,17 +442,33 @@ static u32 known_member(struct gc_engine *e, const struct gc_name *name, u32 inc
  * ignore accusations of others), which is how the returning node learns
  * they are alive.
  */
-static bool discredited(struct gc_engine *e, const struct gc_name *from)
+static bool discredited(struct gc_engine *e, const struct gc_name *from, u64 now)
 {
 	u32 slot = gc_members_find(&e->members, from->p, from->len);
-	u8 state;
+	const struct gc_member *m;
+	struct gc_wbuf b;
 
 	if (slot == GC_NONE || is_self(e, slot))
 		return false;
-	state = e->members.m[slot].state;
-	if (state != GC_MEMBER_DEAD && state != GC_MEMBER_LEFT)
+	m = &e->members.m[slot];
+	if (m->state != GC_MEMBER_DEAD && m->state != GC_MEMBER_LEFT)
 		return false;
 	e->stats.accusations_ignored++;
+	/* A member we hold dead is talking: it is back, and may not know it
+	 * was declared dead (the rumor has long stopped). Tell it, so it
+	 * refutes now instead of at the next reconnect; at most once per
+	 * gossip interval.
+	 */
+	if (m->state == GC_MEMBER_DEAD && now >= e->next_notice_us) {
+		const struct gc_member *me = &e->members.m[e->self];
+
+		e->next_notice_us = now + (u64)e->cfg.gossip_interval_ms * MS;
+		b = body_buf(e);
+		gc_put_accuse(&b, GC_MSG_DEAD, m->incarnation, from->p, from->len,
+			      gc_member_name(&e->members, e->self), me->name_len);
+		send_body(e, &m->addr, &b);
+		e->stats.dead_notices++;
+	}
 	return true;
 }
 
@@ -466,7 +489,7 @@ static void on_suspect(struct gc_engine *e, u32 inc, const struct gc_name *name,
 			refute(e, inc);
 		return;
 	}
-	if (m->state == GC_MEMBER_DEAD || m->state == GC_MEMBER_LEFT || discredited(e, from))
+	if (m->state == GC_MEMBER_DEAD || m->state == GC_MEMBER_LEFT || discredited(e, from, now))
 		return;
 	if (m->state == GC_MEMBER_SUSPECT) {
 		/* Another member's independent confirmation shortens the timeout. */
@@ -490,7 +513,7 @@ static void on_suspect(struct gc_engine *e, u32 inc, const struct gc_name *name,
 				   name_hash(e, from->p, from->len), now);
 	}
 	rumor(e, slot, GC_MSG_SUSPECT, from->p, from->len);
-	emit(e, GC_EV_SUSPECT, slot, now);
+	emit_by(e, GC_EV_SUSPECT, slot, now, from);
 }
 
 static void on_dead(struct gc_engine *e, u32 inc, const struct gc_name *name,
@@ -511,14 +534,14 @@ static void on_dead(struct gc_engine *e, u32 inc, const struct gc_name *name,
 		return;
 	}
 	left = from->len == name->len && !memcmp(from->p, name->p, name->len);
-	if (!left && discredited(e, from))
+	if (!left && discredited(e, from, now))
 		return;
 	susp_cancel(e, slot);
 	m->incarnation = inc;
 	gc_members_set_state(&e->members, slot, left ? GC_MEMBER_LEFT : GC_MEMBER_DEAD, now);
 	dead_list_add(e, slot);
 	rumor(e, slot, GC_MSG_DEAD, from->p, from->len);
-	emit(e, left ? GC_EV_LEFT : GC_EV_DEAD, slot, now);
+	emit_by(e, left ? GC_EV_LEFT : GC_EV_DEAD, slot, now, left ? NULL : from);
 }
 
 /* A remote member table, merged as memberlist's mergeState does: a remote

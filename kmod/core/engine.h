@@ -35,6 +35,8 @@ struct gc_event {
 	u32 incarnation;
 	const struct gc_addr *addr;
 	u64 time_us;
+	const char *by;		/* SUSPECT, DEAD: who accused it (maybe this node) */
+	u8 by_len;
 };
 
 struct gc_engine_ops {
@@ -52,6 +54,7 @@ struct gc_stats {
 	u64 members_dropped;	/* the table was full */
 	u64 relays_dropped;	/* too many ping-reqs in flight */
 	u64 accusations_ignored;	/* made by members we hold dead or left */
+	u64 dead_notices;	/* dead members told so when they spoke */
 };
 
 #define GC_MAX_RELAYS 64
@@ -92,6 +95,7 @@ struct gc_engine {
 	u32 seq;
 	struct gc_probe probe;
 	u64 next_probe_us, next_gossip_us, next_push_pull_us, next_reconnect_us;
+	u64 next_notice_us;	/* rate limit of dead notices */
 
 	struct gc_suspicion *susp;
 	u32 susp_cap, susp_used;

@@ -1033,6 +1033,41 @@ TEST(accusations_by_a_dead_member_are_ignored)
 	net_free(net);
 }
 
+/* Back after the others stopped gossiping to it (gossip_to_dead_ms), with
+ * reconnects off, nobody would tell the returning node it was declared
+ * dead; it still suspects the others (its own health slowed its timers) and
+ * says so: the ignored accusations get it told, and it refutes at once.
+ */
+TEST(a_returning_dead_member_is_told_and_refutes)
+{
+	struct net *net = cluster(4, NULL);
+	u64 notices = 0, healed, limit;
+	int i;
+
+	ASSERT_NE(NULL, net);
+	for (i = 0; i < 4; i++)
+		net->n[i].e->cfg.gossip_to_dead_ms = 300;
+	for (i = 0; i < 3; i++)
+		net->cut[i][3] = net->cut[3][i] = true;
+	ASSERT_TRUE(run_for(net, 2500 * MS));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(GC_MEMBER_DEAD, state_of(&net->n[i], "node3"));
+	for (i = 0; i < 3; i++)
+		net->cut[i][3] = net->cut[3][i] = false;
+	healed = net->now;
+	limit = net->now + 5000 * MS;
+	while (!converged(net)) {
+		ASSERT_LT(net->now, limit);
+		ASSERT_TRUE(run_for(net, 10 * MS));
+	}
+	for (i = 0; i < 3; i++)
+		notices += net->n[i].e->stats.dead_notices;
+	EXPECT_GT(notices, 0);
+	EXPECT_GT(inc_of(&net->n[0], "node3"), 0);
+	TH_LOG("converged %llu ms after the heal", (unsigned long long)(net->now - healed) / MS);
+	net_free(net);
+}
+
 /* A dead member's accusation is not believed; the same from a live one is. */
 TEST(accusation_credibility_follows_the_accuser_state)
 {
