@@ -4,6 +4,8 @@
 #   make check      ... and run every test layer (lint, unit, fuzz, vm)
 #   make demo       ... and show the module at work in a VM
 #   make deps       only install what is missing
+#   make install    install the module (extra/, depmod), gcctl, its man page
+#                   and completion; DESTDIR= and PREFIX= (/usr/local) apply
 #
 # KDIR=/lib/modules/<ver>/build picks the kernel to build for; by default the
 # newest installed one with headers. V=1 shows full commands.
@@ -52,7 +54,9 @@ SELFTEST_BINS := $(patsubst tests/selftests/%.c,$(BUILD)/selftests/%,$(wildcard 
 EXT := $(BUILD)/ext
 EXT_FILES := $(EXT)/kselftest_harness.h $(EXT)/checkpatch.pl
 
-.PHONY: all deps build module tools tests vm check demo clean format \
+PREFIX ?= /usr/local
+
+.PHONY: all deps build module tools tests vm check demo clean format install \
 	_build _tests _check _demo
 
 all: deps
@@ -71,6 +75,17 @@ demo: deps
 	@$(MAKE) --no-print-directory _demo
 
 _build: _module _tools
+
+# The module goes under /lib/modules/<ver>/extra, so `modprobe gossipchain`
+# loads it with its dependency (libchacha20poly1305).
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(DESTDIR) INSTALL_MOD_DIR=extra \
+		modules_install
+	[ -n "$(DESTDIR)" ] || depmod -a $(KVER)
+	install -D -m 755 $(BUILD)/bin/gcctl $(DESTDIR)$(PREFIX)/sbin/gcctl
+	install -D -m 644 ctl/gcctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/gcctl.8
+	install -D -m 644 ctl/completion/gcctl.bash \
+		$(DESTDIR)/usr/share/bash-completion/completions/gcctl
 
 _module: gossipchain.ko $(BUILD)/kver
 

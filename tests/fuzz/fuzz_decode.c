@@ -47,6 +47,45 @@ static void check_status(const struct nlmsghdr *nlh)
 		abort();
 }
 
+static void check_member(const struct nlmsghdr *nlh)
+{
+	struct gc_member_info m;
+	char out[64];
+
+	if (gc_decode_member(nlh, &m) != MNL_CB_OK)
+		return;
+	if (!m.name[0] || strnlen(m.name, sizeof(m.name)) >= sizeof(m.name))
+		abort();
+	if (strnlen(m.accuser, sizeof(m.accuser)) >= sizeof(m.accuser))
+		abort();
+	if (m.family != AF_INET && m.family != AF_INET6)
+		abort();
+	gc_format_endpoint(m.family, &m.addr, m.port, out, sizeof(out));
+	if (!gc_member_state_name(m.state) || !gc_event_name(m.event))
+		abort();
+}
+
+static void check_stats(const struct nlmsghdr *nlh)
+{
+	struct gc_stats_info s;
+	unsigned int i;
+
+	if (gc_decode_stats(nlh, &s) != MNL_CB_OK)
+		return;
+	for (i = 0; i <= GC_STAT_MAX + 10; i++)
+		(void)gc_stat_name(i);
+}
+
+static void check_params(const struct nlmsghdr *nlh)
+{
+	struct gc_params_info p;
+
+	if (gc_decode_params(nlh, &p) != MNL_CB_OK)
+		return;
+	if (p.has[0])
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct nlmsghdr *nlh;
@@ -86,6 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		check_node(nlh);
 		check_status(nlh);
+		check_member(nlh);
+		check_stats(nlh);
+		check_params(nlh);
 	}
 
 	free(buf);

@@ -8,7 +8,10 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/genetlink.h>
+#include <arpa/inet.h>
 #include <sched.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "decode.h"
@@ -238,6 +241,237 @@ TEST_F(family, many_refusals_then_a_good_set)
 	ASSERT_EQ(0, gc_nl_talk(&self->nl, req, NULL, NULL, &self->e));
 	EXPECT_EQ(1, get_node(&self->nl).config_gen);
 	EXPECT_EQ(1, get_node(&self->nl).port);
+}
+
+/* ---- lifecycle, parameters, keys, join ---- */
+
+/* Sends req: 0, or the errno the kernel answered (self->e has the extack). */
+static int talk(FIXTURE_DATA(family) * self, struct nlmsghdr *req)
+{
+	return gc_nl_talk(&self->nl, req, NULL, NULL, &self->e) ? self->e.err : 0;
+}
+
+static struct nlmsghdr *req_of(FIXTURE_DATA(family) * self, uint8_t cmd)
+{
+	return gc_nl_new_request(&self->nl, self->buf, cmd, 0);
+}
+
+static int status_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return gc_decode_status(nlh, data);
+}
+
+static struct gc_status get_status(struct gc_nl *nl)
+{
+	char buf[GC_NL_BUFSZ];
+	struct gc_nl_error e;
+	struct gc_status s = {0};
+
+	gc_nl_talk(nl, gc_nl_new_request(nl, buf, GC_CMD_GET_STATUS, 0), status_cb, &s, &e);
+	return s;
+}
+
+static int up_on_loopback(FIXTURE_DATA(family) * self, uint16_t port)
+{
+	struct nlmsghdr *req = set_req(self);
+	struct in_addr lo = {htonl(INADDR_LOOPBACK)};
+
+	mnl_attr_put_strz(req, GC_A_NODE_NAME, "n1");
+	if (talk(self, req))
+		return -1;
+	if (system("ip link set lo up"))
+		return -1;
+	req = req_of(self, GC_CMD_UP);
+	mnl_attr_put(req, GC_A_LISTEN_ADDR, 4, &lo);
+	mnl_attr_put_u16(req, GC_A_LISTEN_PORT, port);
+	return talk(self, req);
+}
+
+TEST_F(family, up_without_a_name_is_refused)
+{
+	EXPECT_EQ(EINVAL, talk(self, req_of(self, GC_CMD_UP)));
+	EXPECT_STREQ("node has no name: set one first", self->e.msg);
+	EXPECT_EQ(GC_STATE_DOWN, get_status(&self->nl).state);
+}
+
+TEST_F(family, up_down_and_their_refusals)
+{
+	struct nlmsghdr *req;
+
+	EXPECT_EQ(ENOTCONN, talk(self, req_of(self, GC_CMD_DOWN)));
+	ASSERT_EQ(0, up_on_loopback(self, 7001));
+	EXPECT_EQ(GC_STATE_UP, get_status(&self->nl).state);
+	EXPECT_EQ(1, get_status(&self->nl).members);
+	EXPECT_EQ(EBUSY, talk(self, req_of(self, GC_CMD_UP)));
+	/* Name, address and port are fixed while up. */
+	req = set_req(self);
+	mnl_attr_put_u16(req, GC_A_LISTEN_PORT, 7002);
+	EXPECT_EQ(EBUSY, talk(self, req));
+	EXPECT_EQ(7001, get_node(&self->nl).port);
+	EXPECT_EQ(0, talk(self, req_of(self, GC_CMD_DOWN)));
+	EXPECT_EQ(GC_STATE_DOWN, get_status(&self->nl).state);
+	EXPECT_EQ(0, get_status(&self->nl).members);
+	/* And up again on the same port: the socket was released. */
+	EXPECT_EQ(0, talk(self, req_of(self, GC_CMD_UP)));
+	EXPECT_EQ(0, talk(self, req_of(self, GC_CMD_DOWN)));
+}
+
+TEST_F(family, up_on_a_taken_port_or_a_foreign_address_is_refused)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(7003)};
+	struct in_addr other = {htonl(0x0a0b0c0d)};
+	struct nlmsghdr *req;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	ASSERT_EQ(0, system("ip link set lo up"));
+	ASSERT_EQ(0, bind(fd, (struct sockaddr *)&sin, sizeof(sin)));
+	req = set_req(self);
+	mnl_attr_put_strz(req, GC_A_NODE_NAME, "n1");
+	ASSERT_EQ(0, talk(self, req));
+	req = req_of(self, GC_CMD_UP);
+	mnl_attr_put_u16(req, GC_A_LISTEN_PORT, 7003);
+	EXPECT_EQ(EADDRINUSE, talk(self, req));
+	EXPECT_STREQ("the listen port is in use", self->e.msg);
+	close(fd);
+	req = req_of(self, GC_CMD_UP);
+	mnl_attr_put(req, GC_A_LISTEN_ADDR, 4, &other);
+	EXPECT_EQ(EADDRNOTAVAIL, talk(self, req));
+	EXPECT_EQ(GC_STATE_DOWN, get_status(&self->nl).state);
+}
+
+TEST_F(family, up_on_the_wildcard_with_nothing_to_advertise_is_refused)
+{
+	struct nlmsghdr *req = set_req(self);
+
+	mnl_attr_put_strz(req, GC_A_NODE_NAME, "n1");
+	ASSERT_EQ(0, talk(self, req));
+	/* Only loopback in this namespace. */
+	EXPECT_EQ(EADDRNOTAVAIL, talk(self, req_of(self, GC_CMD_UP)));
+	EXPECT_NE(NULL, strstr(self->e.msg, "no IPv4 address to advertise"));
+}
+
+static struct nlmsghdr *params_req(FIXTURE_DATA(family) * self, uint16_t id, uint32_t v)
+{
+	struct nlmsghdr *req = req_of(self, GC_CMD_SET_PARAMS);
+	struct nlattr *nest = mnl_attr_nest_start(req, GC_A_PARAMS);
+
+	mnl_attr_put_u32(req, id, v);
+	mnl_attr_nest_end(req, nest);
+	return req;
+}
+
+TEST_F(family, parameters_are_checked_as_a_set)
+{
+	EXPECT_EQ(0, talk(self, params_req(self, GC_P_PROBE_INTERVAL_MS, 2000)));
+	/* The timeout must stay below the interval. */
+	EXPECT_EQ(ERANGE, talk(self, params_req(self, GC_P_PROBE_TIMEOUT_MS, 2000)));
+	EXPECT_NE(NULL, strstr(self->e.msg, "probe_timeout_ms"));
+	EXPECT_EQ(ERANGE, talk(self, params_req(self, GC_P_MTU, 100)));
+	EXPECT_NE(NULL, strstr(self->e.msg, "mtu must be 512 to 9000"));
+	/* A nest with nothing in it, or a parameter of the wrong size. */
+	{
+		struct nlmsghdr *req = req_of(self, GC_CMD_SET_PARAMS);
+		struct nlattr *nest = mnl_attr_nest_start(req, GC_A_PARAMS);
+
+		mnl_attr_nest_end(req, nest);
+		EXPECT_EQ(EINVAL, talk(self, req));
+		req = req_of(self, GC_CMD_SET_PARAMS);
+		nest = mnl_attr_nest_start(req, GC_A_PARAMS);
+		mnl_attr_put_u16(req, GC_P_MTU, 1000);
+		mnl_attr_nest_end(req, nest);
+		EXPECT_EQ(EINVAL, talk(self, req));
+	}
+	EXPECT_EQ(EINVAL, talk(self, req_of(self, GC_CMD_SET_PARAMS)));
+}
+
+TEST_F(family, mtu_and_max_members_change_only_while_down)
+{
+	ASSERT_EQ(0, up_on_loopback(self, 7004));
+	EXPECT_EQ(EBUSY, talk(self, params_req(self, GC_P_MTU, 1200)));
+	EXPECT_EQ(EBUSY, talk(self, params_req(self, GC_P_MAX_MEMBERS, 100)));
+	EXPECT_EQ(0, talk(self, params_req(self, GC_P_GOSSIP_NODES, 5)));
+	EXPECT_EQ(0, talk(self, req_of(self, GC_CMD_DOWN)));
+	EXPECT_EQ(0, talk(self, params_req(self, GC_P_MTU, 1200)));
+}
+
+static struct nlmsghdr *key_req(FIXTURE_DATA(family) * self, uint8_t cmd, uint8_t fill, size_t len)
+{
+	struct nlmsghdr *req = req_of(self, cmd);
+	unsigned char key[64];
+
+	memset(key, fill, sizeof(key));
+	mnl_attr_put(req, GC_A_KEY, len, key);
+	return req;
+}
+
+TEST_F(family, keyring_rules)
+{
+	EXPECT_EQ(EINVAL, talk(self, key_req(self, GC_CMD_KEY_ADD, 1, 31)));
+	EXPECT_EQ(GC_A_KEY, self->e.bad_attr);
+	EXPECT_EQ(EINVAL, talk(self, key_req(self, GC_CMD_KEY_ADD, 1, 33)));
+	EXPECT_EQ(0, talk(self, key_req(self, GC_CMD_KEY_ADD, 1, 32)));
+	EXPECT_EQ(0, talk(self, key_req(self, GC_CMD_KEY_ADD, 2, 32)));
+	/* The primary cannot go while another key remains. */
+	EXPECT_EQ(EINVAL, talk(self, key_req(self, GC_CMD_KEY_DEL, 1, 32)));
+	EXPECT_NE(NULL, strstr(self->e.msg, "primary"));
+	EXPECT_EQ(EINVAL, talk(self, key_req(self, GC_CMD_KEY_USE, 9, 32)));
+	EXPECT_EQ(0, talk(self, key_req(self, GC_CMD_KEY_USE, 2, 32)));
+	EXPECT_EQ(0, talk(self, key_req(self, GC_CMD_KEY_DEL, 1, 32)));
+	EXPECT_EQ(1, get_node(&self->nl).key_count);
+	EXPECT_EQ(0, talk(self, key_req(self, GC_CMD_KEY_ADD, 3, 32)));
+	EXPECT_EQ(0, talk(self, key_req(self, GC_CMD_KEY_ADD, 4, 32)));
+	EXPECT_EQ(0, talk(self, key_req(self, GC_CMD_KEY_ADD, 5, 32)));
+	EXPECT_EQ(0, talk(self, key_req(self, GC_CMD_KEY_ADD, 6, 32)));
+	EXPECT_EQ(EINVAL, talk(self, key_req(self, GC_CMD_KEY_ADD, 7, 32)));
+	EXPECT_NE(NULL, strstr(self->e.msg, "full"));
+	EXPECT_EQ(5, get_node(&self->nl).key_count);
+}
+
+static void put_seed(struct nlmsghdr *req, const void *addr, size_t len, int port)
+{
+	struct nlattr *nest = mnl_attr_nest_start(req, GC_A_SEED);
+
+	if (addr)
+		mnl_attr_put(req, GC_EP_ADDR, len, addr);
+	if (port >= 0)
+		mnl_attr_put_u16(req, GC_EP_PORT, (uint16_t)port);
+	mnl_attr_nest_end(req, nest);
+}
+
+TEST_F(family, join_rules)
+{
+	struct in_addr a = {htonl(0x7f000002)};
+	struct nlmsghdr *req;
+	int i;
+
+	req = req_of(self, GC_CMD_JOIN);
+	put_seed(req, &a, 4, 7947);
+	EXPECT_EQ(ENOTCONN, talk(self, req));
+	ASSERT_EQ(0, up_on_loopback(self, 7005));
+	EXPECT_EQ(EINVAL, talk(self, req_of(self, GC_CMD_JOIN)));
+	EXPECT_STREQ("no seed to join", self->e.msg);
+	req = req_of(self, GC_CMD_JOIN);
+	put_seed(req, NULL, 0, 7947);
+	EXPECT_EQ(EINVAL, talk(self, req));
+	EXPECT_EQ(GC_A_SEED, self->e.bad_attr);
+	req = req_of(self, GC_CMD_JOIN);
+	put_seed(req, &a, 4, 0);
+	EXPECT_EQ(ERANGE, talk(self, req));
+	req = req_of(self, GC_CMD_JOIN);
+	for (i = 0; i < 9; i++)
+		put_seed(req, &a, 4, 7947);
+	EXPECT_EQ(E2BIG, talk(self, req));
+	req = req_of(self, GC_CMD_JOIN);
+	put_seed(req, &a, 4, -1);
+	EXPECT_EQ(0, talk(self, req));
+	/* After leave, join and leave are refused until down and up. */
+	EXPECT_EQ(0, talk(self, req_of(self, GC_CMD_LEAVE)));
+	EXPECT_EQ(GC_STATE_LEFT, get_status(&self->nl).state);
+	EXPECT_EQ(ENOTCONN, talk(self, req_of(self, GC_CMD_LEAVE)));
+	req = req_of(self, GC_CMD_JOIN);
+	put_seed(req, &a, 4, -1);
+	EXPECT_EQ(ENOTCONN, talk(self, req));
+	EXPECT_EQ(0, talk(self, req_of(self, GC_CMD_DOWN)));
 }
 
 TEST_HARNESS_MAIN

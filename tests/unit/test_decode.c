@@ -593,4 +593,101 @@ TEST(state_names)
 	EXPECT_STREQ("unknown", gc_state_name(UINT_MAX / 2 + 1));
 }
 
+/* ---- members, stats, parameters ---- */
+
+static struct nlmsghdr *put_member(void *buf, bool with_name, size_t addr_len)
+{
+	struct nlmsghdr *nlh = put_genl(buf, GC_CMD_MEMBER_EVENT);
+
+	mnl_attr_put_u8(nlh, GC_A_EVENT, GC_EVENT_SUSPECT);
+	if (with_name)
+		mnl_attr_put_strz(nlh, GC_A_MEMBER_NAME, "node5");
+	mnl_attr_put(nlh, GC_A_MEMBER_ADDR, addr_len, addr_len == 4 ? (const void *)V4 : V6);
+	mnl_attr_put_u16(nlh, GC_A_MEMBER_PORT, 7947);
+	mnl_attr_put_u8(nlh, GC_A_MEMBER_STATE, GC_MEMBER_STATE_SUSPECT);
+	mnl_attr_put_u32(nlh, GC_A_MEMBER_INCARNATION, 9);
+	mnl_attr_put_strz(nlh, GC_A_MEMBER_ACCUSER, "node1");
+	return nlh;
+}
+
+TEST(member_event_decodes)
+{
+	uint32_t buf[BUF_WORDS] = {0};
+	struct gc_member_info m;
+
+	ASSERT_EQ(MNL_CB_OK, gc_decode_member(put_member(buf, true, 4), &m));
+	EXPECT_STREQ("node5", m.name);
+	EXPECT_STREQ("node1", m.accuser);
+	EXPECT_EQ(AF_INET, m.family);
+	EXPECT_EQ(0, memcmp(&m.addr, V4, 4));
+	EXPECT_EQ(7947, m.port);
+	EXPECT_EQ(GC_EVENT_SUSPECT, m.event);
+	EXPECT_STREQ("suspect", gc_event_name(m.event));
+	EXPECT_STREQ("suspect", gc_member_state_name(m.state));
+	EXPECT_EQ(9, m.incarnation);
+	EXPECT_FALSE(m.has_age);
+}
+
+TEST(member_without_name_or_with_a_bad_address_is_malformed)
+{
+	uint32_t buf[BUF_WORDS] = {0};
+	struct gc_member_info m;
+
+	EXPECT_EQ(MNL_CB_ERROR, gc_decode_member(put_member(buf, false, 4), &m));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(MNL_CB_ERROR, gc_decode_member(put_member(buf, true, 5), &m));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(MNL_CB_OK, gc_decode_member(put_member(buf, true, 16), &m));
+	EXPECT_EQ(AF_INET6, m.family);
+}
+
+TEST(stats_and_params_decode_from_their_nest)
+{
+	uint32_t buf[BUF_WORDS] = {0};
+	struct gc_stats_info st;
+	struct gc_params_info p;
+	struct nlmsghdr *nlh = put_genl(buf, GC_CMD_GET_STATS);
+	struct nlattr *nest = mnl_attr_nest_start(nlh, GC_A_STATS);
+
+	mnl_attr_put_u64(nlh, GC_STAT_RX_AUTH, 42);
+	mnl_attr_put_u64(nlh, GC_STAT_MAX + 5, 1); /* from a newer module: skipped */
+	mnl_attr_nest_end(nlh, nest);
+	ASSERT_EQ(MNL_CB_OK, gc_decode_stats(nlh, &st));
+	EXPECT_TRUE(st.has[GC_STAT_RX_AUTH]);
+	EXPECT_EQ(42, st.v[GC_STAT_RX_AUTH]);
+	EXPECT_FALSE(st.has[GC_STAT_RX_PACKETS]);
+	EXPECT_STREQ("rx_auth", gc_stat_name(GC_STAT_RX_AUTH));
+	EXPECT_EQ(NULL, gc_stat_name(GC_STAT_MAX + 1));
+
+	memset(buf, 0, sizeof(buf));
+	nlh = put_genl(buf, GC_CMD_GET_PARAMS);
+	nest = mnl_attr_nest_start(nlh, GC_A_PARAMS);
+	mnl_attr_put_u32(nlh, GC_P_MTU, 1400);
+	mnl_attr_nest_end(nlh, nest);
+	ASSERT_EQ(MNL_CB_OK, gc_decode_params(nlh, &p));
+	EXPECT_EQ(1400, p.v[GC_P_MTU]);
+
+	/* A u16 where a u32 belongs, or no nest at all: malformed. */
+	memset(buf, 0, sizeof(buf));
+	nlh = put_genl(buf, GC_CMD_GET_PARAMS);
+	nest = mnl_attr_nest_start(nlh, GC_A_PARAMS);
+	mnl_attr_put_u16(nlh, GC_P_MTU, 1400);
+	mnl_attr_nest_end(nlh, nest);
+	EXPECT_EQ(MNL_CB_ERROR, gc_decode_params(nlh, &p));
+	memset(buf, 0, sizeof(buf));
+	EXPECT_EQ(MNL_CB_ERROR, gc_decode_stats(put_genl(buf, GC_CMD_GET_STATS), &st));
+}
+
+TEST(stat_names_cover_every_counter)
+{
+	unsigned int i;
+
+	for (i = GC_STAT_RX_PACKETS; i <= GC_STAT_MAX; i++) {
+		EXPECT_NE(NULL, gc_stat_name(i))
+		{
+			TH_LOG("counter %u has no name", i);
+		}
+	}
+}
+
 TEST_HARNESS_MAIN
