@@ -117,6 +117,11 @@ static int status_attr_cb(const struct nlattr *a, void *data)
 		s->config_gen = mnl_attr_get_u32(a);
 		s->has_gen = true;
 		break;
+	case GC_A_JOINING:
+		if (mnl_attr_validate(a, MNL_TYPE_U8) < 0)
+			return MNL_CB_ERROR;
+		s->joining = mnl_attr_get_u8(a);
+		break;
 	}
 	return MNL_CB_OK;
 }
@@ -380,6 +385,7 @@ const char *gc_attr_name(int type)
 		[GC_A_EVENT] = "event",
 		[GC_A_STATS] = "stats",
 		[GC_A_MEMBER_ACCUSER] = "member accuser",
+		[GC_A_JOINING] = "joining",
 	};
 
 	if (type <= 0 || (size_t)type >= sizeof(names) / sizeof(names[0]) || !names[type])

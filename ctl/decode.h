@@ -34,6 +34,7 @@ struct gc_status {
 	uint8_t state;
 	uint32_t members;
 	uint32_t config_gen;
+	uint8_t joining;
 	bool has_version, has_protocol, has_state, has_members, has_gen;
 };
 

@@ -159,11 +159,13 @@ int gc_cmd_join(struct gcctl *c, int argc, char **argv)
 	if (gc_nl_talk(&c->nl, req, NULL, NULL, &e) < 0)
 		return gc_fail_nl(c, &e);
 
-	/* The kernel joins in the background; tell the user whether it worked. */
+	/* The kernel joins in the background, until a state exchange answers;
+	 * tell the user whether one did.
+	 */
 	for (waited = 0; waited < JOIN_WAIT_MS; waited += 100) {
 		if (get_status(c, &s, &e) < 0)
 			return gc_fail_nl(c, &e);
-		if (s.members > 1) {
+		if (!s.joining) {
 			if (!c->json)
 				printf("joined: %u members known\n", s.members);
 			return GC_EXIT_OK;

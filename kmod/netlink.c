@@ -81,6 +81,7 @@ static int gc_fill_status(struct sk_buff *skb, struct gc_instance *gc)
 	    nla_put_u8(skb, GC_A_PROTOCOL, GC_PROTOCOL_VERSION) ||
 	    nla_put_u8(skb, GC_A_STATE, gc->state) ||
 	    nla_put_u32(skb, GC_A_MEMBERS, gc_member_count(gc)) ||
+	    nla_put_u8(skb, GC_A_JOINING, gc_joining(gc)) ||
 	    nla_put_u32(skb, GC_A_CONFIG_GEN, gc->config_gen))
 		return -EMSGSIZE;
 	return 0;

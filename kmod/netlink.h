@@ -36,5 +36,6 @@ int gc_nl_key_del(struct sk_buff *skb, struct genl_info *info);
 int gc_nl_dump_members(struct sk_buff *skb, struct netlink_callback *cb);
 int gc_nl_get_stats(struct sk_buff *skb, struct genl_info *info);
 u32 gc_member_count(struct gc_instance *gc);
+bool gc_joining(struct gc_instance *gc);
 
 #endif /* _GC_NETLINK_H */

@@ -82,6 +82,19 @@ void gc_event_send(struct gc_instance *gc, struct sk_buff *skb)
 				GFP_ATOMIC);
 }
 
+bool gc_joining(struct gc_instance *gc)
+{
+	struct gc_engine *e;
+	struct gc_out out;
+	bool joining = false;
+
+	e = gc_engine_get(gc, &out);
+	if (e)
+		joining = gc_engine_joining(e);
+	gc_engine_put(gc, &out);
+	return joining;
+}
+
 u32 gc_member_count(struct gc_instance *gc)
 {
 	struct gc_engine *e;

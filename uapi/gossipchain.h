@@ -56,6 +56,8 @@
  *    GC_A_STATE: NLA_U8, enum gc_node_state
  *    GC_A_MEMBERS: NLA_U32, members known, this node included once up
  *    GC_A_CONFIG_GEN: NLA_U32, as in GC_CMD_GET_NODE
+ *    GC_A_JOINING: NLA_U8, 1 from GC_CMD_JOIN until a state exchange
+ *                  answers (the kernel retries meanwhile), else 0
  *
  * GC_CMD_UP
  * ---------
@@ -213,6 +215,7 @@ enum gc_attr {
 	GC_A_EVENT,
 	GC_A_STATS,
 	GC_A_MEMBER_ACCUSER,
+	GC_A_JOINING,
 	__GC_A_MAX
 };
 

@@ -735,7 +735,10 @@ static void handle(struct gc_engine *e, const struct gc_addr *from, const struct
 		break;
 	case GC_MSG_STATE:
 		merge_state(e, msg, now);
-		if (!e->joined) {
+		/* Only an answer (no request flag) ends a join: a push-pull
+		 * another member started tells nothing about our seeds.
+		 */
+		if (!e->joined && !(msg->flags & GC_STATE_F_REQUEST)) {
 			e->joined = true;
 			stagger_push_pull(e, now);
 		}

@@ -125,6 +125,12 @@ u64 gc_engine_next_deadline(const struct gc_engine *e);
 
 /* Contacts seeds with a full state exchange, and retries until one answers. */
 int gc_engine_join(struct gc_engine *e, const struct gc_addr *seeds, u32 n, u64 now);
+/* A join waits for its first state exchange. */
+static inline bool gc_engine_joining(const struct gc_engine *e)
+{
+	return e->n_seeds && !e->joined;
+}
+
 /* Tells the cluster we leave; keep ticking a few gossip rounds to spread it. */
 void gc_engine_leave(struct gc_engine *e, u64 now);
 

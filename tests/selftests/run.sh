@@ -25,7 +25,7 @@ run_one() {
 }
 
 for t in "$here"/*.sh; do
-	case $(basename "$t") in lib.sh | run.sh) continue ;; esac
+	case $(basename "$t") in lib.sh | *_lib.sh | run.sh) continue ;; esac
 	[ -z "${GC_SELFTESTS:-}" ] || [[ " $GC_SELFTESTS " == *" $(basename "$t" .sh) "* ]] || continue
 	run_one "$(basename "$t" .sh)" "$t"
 done

@@ -533,6 +533,32 @@ TEST(large_table_travels_in_several_state_chunks)
 	net_free(net);
 }
 
+/* Only an answer ends a join; a state exchange another member starts
+ * (a request) teaches the table but leaves the join retrying.
+ */
+TEST(only_an_answer_ends_a_join)
+{
+	struct net *net = net_new(2);
+	struct gc_addr nowhere = outside_addr();
+	u8 body[256];
+	struct gc_wbuf b = {.p = body, .cap = sizeof(body)};
+	size_t start = b.len;
+
+	ASSERT_TRUE(node_start(net, 0, 1));
+	ASSERT_EQ(0, gc_engine_join(net->n[0].e, &nowhere, 1, net->now));
+	EXPECT_TRUE(gc_engine_joining(net->n[0].e));
+	gc_begin_state(&b, GC_STATE_F_REQUEST);
+	gc_end_state(&b, start, 0);
+	inject(net, 0, body, b.len);
+	EXPECT_TRUE(gc_engine_joining(net->n[0].e));
+	b.len = 0;
+	gc_begin_state(&b, 0);
+	gc_end_state(&b, start, 0);
+	inject(net, 0, body, b.len);
+	EXPECT_FALSE(gc_engine_joining(net->n[0].e));
+	net_free(net);
+}
+
 TEST(join_rejects_bad_seeds)
 {
 	struct net *net = net_new(1);
