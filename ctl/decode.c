@@ -353,6 +353,7 @@ const char *gc_stat_name(unsigned int stat)
 		[GC_STAT_MEMBERS_LEFT] = "members_left",
 		[GC_STAT_ACCUSATIONS_IGNORED] = "accusations_ignored",
 		[GC_STAT_DEAD_NOTICES] = "dead_notices",
+		[GC_STAT_VERDICTS_VOIDED] = "verdicts_voided",
 	};
 
 	if (stat >= sizeof(names) / sizeof(names[0]))

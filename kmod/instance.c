@@ -56,7 +56,7 @@ static void gc_op_event(void *ctx, const struct gc_event *ev)
 	struct gc_instance *gc = ctx;
 	struct sk_buff *skb;
 
-	gc->members_gen++;
+	gc_members_changed(gc);
 	skb = gc_event_msg(gc, ev);
 	if (skb)
 		__skb_queue_tail(&gc->out->events, skb);
@@ -176,8 +176,10 @@ int gc_instance_up(struct gc_instance *gc, struct netlink_ext_ack *extack)
 		return ret;
 	e = gc_engine_new(&gc->cfg, gc->name, strlen(gc->name), &self, get_random_u64(), now,
 			  &gc_engine_ops, gc);
-	if (!e)
+	if (!e) {
+		NL_SET_ERR_MSG(extack, "cannot allocate the protocol engine");
 		return -ENOMEM;
+	}
 	*gc_engine_keyring(e) = gc->keyring;
 
 	ret = gc_socket_open(gc, extack);
@@ -188,6 +190,7 @@ int gc_instance_up(struct gc_instance *gc, struct netlink_ext_ack *extack)
 	}
 	spin_lock_bh(&gc->engine_lock);
 	gc->engine = e;
+	gc_members_changed(gc);
 	gc_timer_rearm(gc, now);
 	spin_unlock_bh(&gc->engine_lock);
 	gc->state = GC_STATE_UP;
@@ -208,6 +211,7 @@ void gc_instance_down(struct gc_instance *gc)
 	spin_lock_bh(&gc->engine_lock);
 	e = gc->engine;
 	gc->engine = NULL;
+	gc_members_changed(gc);
 	spin_unlock_bh(&gc->engine_lock);
 	del_timer_sync(&gc->timer);
 	gc_socket_close(gc);

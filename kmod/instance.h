@@ -12,6 +12,7 @@
 #ifndef _GC_INSTANCE_H
 #define _GC_INSTANCE_H
 
+#include <linux/bottom_half.h>
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/mutex.h>
@@ -73,6 +74,15 @@ struct gc_instance {
 
 struct gc_instance *gc_instance_of(struct net *net);
 
+/* A change of the member table, for dumps; never 0, which would turn the
+ * dump's consistency check off. Under engine_lock.
+ */
+static inline void gc_members_changed(struct gc_instance *gc)
+{
+	if (!++gc->members_gen)
+		gc->members_gen = 1;
+}
+
 /* Microseconds of CLOCK_MONOTONIC: the engine's clock. */
 u64 gc_now_us(void);
 
@@ -104,14 +114,19 @@ void gc_timer_rearm(struct gc_instance *gc, u64 now);
 struct sk_buff *gc_event_msg(struct gc_instance *gc, const struct gc_event *ev);
 void gc_event_send(struct gc_instance *gc, struct sk_buff *skb);
 
+/* Writers run in softirq (receive, timer) and in process context (sends
+ * after a netlink command): BHs off, so they never interleave on a CPU.
+ */
 static inline void __gc_stat_add(struct gc_instance *gc, size_t offset, u64 n)
 {
-	struct gc_pcpu_stats *s = get_cpu_ptr(gc->stats);
+	struct gc_pcpu_stats *s;
 
+	local_bh_disable();
+	s = this_cpu_ptr(gc->stats);
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_add((u64_stats_t *)((char *)s + offset), n);
 	u64_stats_update_end(&s->syncp);
-	put_cpu_ptr(gc->stats);
+	local_bh_enable();
 }
 
 #define gc_stat_add(gc, field, n) __gc_stat_add(gc, offsetof(struct gc_pcpu_stats, field), n)

@@ -80,6 +80,12 @@ static int __init gc_mod_init(void)
 
 static void __exit gc_mod_exit(void)
 {
+	/* Instances still gossip until their namespace's exit below: stop
+	 * their events first, and wait out softirqs that may be building one,
+	 * so none is multicast on a group of a family that is gone.
+	 */
+	WRITE_ONCE(gc_events_off, true);
+	synchronize_rcu();
 	/* No request can reach an instance once the family is gone. */
 	gc_genl_uninit();
 	unregister_pernet_subsys(&gc_net_ops);

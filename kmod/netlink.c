@@ -145,8 +145,9 @@ static void gc_notify_node(struct gc_instance *gc)
 				GC_MCGRP_EVENTS_ID, GFP_KERNEL);
 }
 
-/* Checks and applies name, address and port of a request, all or nothing;
- * returns 1 when something changed. Under gc->lock.
+/* Checks and stores name, address and port of a request, all or nothing;
+ * returns 1 when something changed (the caller publishes it). Under
+ * gc->lock.
  */
 static int gc_apply_node(struct gc_instance *gc, struct genl_info *info)
 {
@@ -174,9 +175,13 @@ static int gc_apply_node(struct gc_instance *gc, struct genl_info *info)
 	}
 	if (port)
 		gc->listen.port = nla_get_u16(port);
+	return 1;
+}
+
+static void gc_node_changed(struct gc_instance *gc)
+{
 	gc->config_gen++;
 	gc_notify_node(gc);
-	return 1;
 }
 
 static int gc_set_node(struct sk_buff *skb, struct genl_info *info)
@@ -186,6 +191,8 @@ static int gc_set_node(struct sk_buff *skb, struct genl_info *info)
 
 	mutex_lock(&gc->lock);
 	ret = gc_apply_node(gc, info);
+	if (ret > 0)
+		gc_node_changed(gc);
 	mutex_unlock(&gc->lock);
 	if (!ret) {
 		NL_SET_ERR_MSG(info->extack, "nothing to change");
@@ -197,17 +204,28 @@ static int gc_set_node(struct sk_buff *skb, struct genl_info *info)
 static int gc_up(struct sk_buff *skb, struct genl_info *info)
 {
 	struct gc_instance *gc = gc_instance_of(genl_info_net(info));
-	int ret;
+	struct gc_listen old;
+	int changed, ret;
 
 	mutex_lock(&gc->lock);
+	old = gc->listen;
 	if (gc->state != GC_STATE_DOWN) {
 		NL_SET_ERR_MSG(info->extack, "node is already up");
 		ret = -EBUSY;
-	} else {
-		ret = gc_apply_node(gc, info);
-		if (ret >= 0)
-			ret = gc_instance_up(gc, info->extack);
+		goto out;
 	}
+	changed = gc_apply_node(gc, info);
+	if (changed < 0) {
+		ret = changed;
+		goto out;
+	}
+	/* All or nothing: a failed up leaves the configuration as it was. */
+	ret = gc_instance_up(gc, info->extack);
+	if (ret)
+		gc->listen = old;
+	else if (changed)
+		gc_node_changed(gc);
+out:
 	mutex_unlock(&gc->lock);
 	return ret;
 }
@@ -228,8 +246,18 @@ static int gc_down(struct sk_buff *skb, struct genl_info *info)
 	return ret;
 }
 
+static int gc_validate_seed_addr(const struct nlattr *attr, struct netlink_ext_ack *extack)
+{
+	if (nla_len(attr) != sizeof(struct in_addr) && nla_len(attr) != sizeof(struct in6_addr)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "seed address must be 4 (IPv4) or 16 (IPv6) bytes");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static const struct nla_policy gc_endpoint_policy[GC_EP_MAX + 1] = {
-	[GC_EP_ADDR] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, gc_validate_listen_addr,
+	[GC_EP_ADDR] = NLA_POLICY_VALIDATE_FN(NLA_BINARY, gc_validate_seed_addr,
 					      sizeof(struct in6_addr)),
 	[GC_EP_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
 };

@@ -16,6 +16,9 @@ enum gc_mcgrp {
 
 extern struct genl_family gc_genl_family;
 
+/* Set at module exit: instances stop multicasting events. */
+extern bool gc_events_off;
+
 int gc_genl_init(void);
 void gc_genl_uninit(void);
 

@@ -51,14 +51,22 @@ static u8 gc_event_state(u8 type)
 	}
 }
 
+bool gc_events_off;
+
+/* An event's size: the event, two names, an address and the rest. */
+#define GC_EVENT_SIZE (nla_total_size(1) + 2 * nla_total_size(GC_NODE_NAME_MAX) + \
+		       nla_total_size(16) + nla_total_size(2) + nla_total_size(1) + \
+		       nla_total_size(4))
+
 struct sk_buff *gc_event_msg(struct gc_instance *gc, const struct gc_event *ev)
 {
 	struct sk_buff *skb;
 	void *hdr;
 
-	if (!genl_has_listeners(&gc_genl_family, gc->net, GC_MCGRP_EVENTS_ID))
+	if (READ_ONCE(gc_events_off) ||
+	    !genl_has_listeners(&gc_genl_family, gc->net, GC_MCGRP_EVENTS_ID))
 		return NULL;
-	skb = genlmsg_new(NLMSG_GOODSIZE, GFP_ATOMIC);
+	skb = genlmsg_new(GC_EVENT_SIZE, GFP_ATOMIC);
 	if (!skb)
 		goto drop;
 	hdr = genlmsg_put(skb, 0, 0, &gc_genl_family, 0, GC_CMD_MEMBER_EVENT);
@@ -229,6 +237,7 @@ static int gc_fill_stats(struct sk_buff *skb, struct gc_instance *gc)
 	PUT(GC_STAT_MEMBERS_LEFT, count[GC_MEMBER_LEFT]);
 	PUT(GC_STAT_ACCUSATIONS_IGNORED, es.accusations_ignored);
 	PUT(GC_STAT_DEAD_NOTICES, es.dead_notices);
+	PUT(GC_STAT_VERDICTS_VOIDED, es.verdicts_voided);
 #undef PUT
 	if (ret)
 		return ret;

@@ -182,7 +182,7 @@ void gc_socket_send(struct gc_instance *gc, struct sk_buff *skb, const struct gc
 	if (ret) {
 		kfree_skb(skb);
 		gc_stat_inc(gc, tx_errors);
-		net_dbg_ratelimited("gossipchain: send failed: %d\n", ret);
+		net_dbg_ratelimited("send failed: %d\n", ret);
 		return;
 	}
 	gc_stat_inc(gc, tx_packets);

@@ -312,6 +312,7 @@ enum gc_stat {
 	GC_STAT_MEMBERS_LEFT,
 	GC_STAT_ACCUSATIONS_IGNORED,	/* by members we hold dead or left */
 	GC_STAT_DEAD_NOTICES,		/* such members told they were declared dead */
+	GC_STAT_VERDICTS_VOIDED,	/* our own, voided when declared dead ourselves */
 	__GC_STAT_MAX
 };
 

@@ -359,6 +359,41 @@ static void dead_list_add(struct gc_engine *e, u32 slot)
 }
 
 /* Someone says we are suspect or dead, or knows a newer us: say otherwise. */
+static bool is_self_name(const struct gc_engine *e, const struct gc_name *n)
+{
+	const struct gc_member *me = &e->members.m[e->self];
+
+	return n->len == me->name_len &&
+	       !memcmp(n->p, gc_member_name(&e->members, e->self), n->len);
+}
+
+/* We were declared dead: cut off, or too slow to answer. What we concluded
+ * about others meanwhile is suspect too. Our own suspicions and verdicts
+ * are voided (those members are alive again in our view, at the
+ * incarnation we know, and probed afresh) and the accusations we still
+ * rumor are dropped, so that they cannot take healthy members down once
+ * the cluster believes us again.
+ */
+static void void_own_verdicts(struct gc_engine *e, u64 now)
+{
+	u32 slot;
+
+	for (slot = 0; slot < e->members.slots; slot++) {
+		struct gc_member *m = &e->members.m[slot];
+
+		if (!m->by_self || slot == e->self)
+			continue;
+		m->by_self = 0;
+		if (m->state != GC_MEMBER_SUSPECT && m->state != GC_MEMBER_DEAD)
+			continue;
+		susp_cancel(e, slot);
+		gc_bqueue_drop_member(&e->rumors, &e->members, slot);
+		gc_members_set_state(&e->members, slot, GC_MEMBER_ALIVE, now);
+		e->stats.verdicts_voided++;
+		emit(e, GC_EV_ALIVE, slot, now);
+	}
+}
+
 static void refute(struct gc_engine *e, u32 accused_inc)
 {
 	struct gc_member *me = &e->members.m[e->self];
@@ -407,6 +442,7 @@ static void on_alive(struct gc_engine *e, u32 inc, const struct gc_name *name,
 	was = m->state;
 	moved = !gc_addr_equal(&m->addr, addr);
 	susp_cancel(e, slot);
+	m->by_self = 0;
 	m->incarnation = inc;
 	m->addr = *addr;
 	/* Not inserted in the probe order again: it joins it at the next
@@ -500,6 +536,7 @@ static void on_suspect(struct gc_engine *e, u32 inc, const struct gc_name *name,
 		return;
 	}
 	m->incarnation = inc;
+	m->by_self = is_self_name(e, from);
 	gc_members_set_state(&e->members, slot, GC_MEMBER_SUSPECT, now);
 	e->stats.suspicions++;
 	n = n_known(e);
@@ -529,8 +566,10 @@ static void on_dead(struct gc_engine *e, u32 inc, const struct gc_name *name,
 	if (m->state == GC_MEMBER_DEAD || m->state == GC_MEMBER_LEFT)
 		return;
 	if (is_self(e, slot)) {
-		if (!e->leaving)
+		if (!e->leaving) {
 			refute(e, inc);
+			void_own_verdicts(e, now);
+		}
 		return;
 	}
 	left = from->len == name->len && !memcmp(from->p, name->p, name->len);
@@ -538,6 +577,7 @@ static void on_dead(struct gc_engine *e, u32 inc, const struct gc_name *name,
 		return;
 	susp_cancel(e, slot);
 	m->incarnation = inc;
+	m->by_self = !left && is_self_name(e, from);
 	gc_members_set_state(&e->members, slot, left ? GC_MEMBER_LEFT : GC_MEMBER_DEAD, now);
 	dead_list_add(e, slot);
 	rumor(e, slot, GC_MSG_DEAD, from->p, from->len);
@@ -569,6 +609,15 @@ static void merge_state(struct gc_engine *e, const struct gc_msg *msg, u64 now)
 			on_dead(e, en.incarnation, &en.name, &en.name, now);
 			break;
 		default:
+			/* A peer's table that holds us dead: we were declared dead. */
+			if (en.state == GC_MEMBER_DEAD && is_self_name(e, &en.name)) {
+				if (!e->leaving &&
+				    en.incarnation >= e->members.m[e->self].incarnation) {
+					refute(e, en.incarnation);
+					void_own_verdicts(e, now);
+				}
+				break;
+			}
 			/* on_alive() may have moved the name arena: look ours up afresh. */
 			self.p = gc_member_name(&e->members, e->self);
 			self.len = e->members.m[e->self].name_len;

@@ -55,6 +55,7 @@ struct gc_stats {
 	u64 relays_dropped;	/* too many ping-reqs in flight */
 	u64 accusations_ignored;	/* made by members we hold dead or left */
 	u64 dead_notices;	/* dead members told so when they spoke */
+	u64 verdicts_voided;	/* our own, when we learnt we were declared dead */
 };
 
 #define GC_MAX_RELAYS 64

@@ -25,6 +25,7 @@ struct gc_member {
 	u8 name_len;
 	u8 state;
 	u8 reap_listed;		/* engine.c: in its list of members to reap */
+	u8 by_self;		/* engine.c: suspect or dead by our own verdict */
 	u32 incarnation;
 	u32 bcast;		/* its pending rumor (broadcast.h), or GC_NONE */
 	u32 suspicion;		/* its suspicion timer, or GC_NONE */

@@ -36,7 +36,9 @@ echo "all $N nodes see all $N members alive after $(since "$t0") s"
 run gcctl -n gcn1 members
 
 say "node1's events, as they happen (gcctl monitor, UTC timestamps)"
-gcctl -n gcn1 monitor 2>/dev/null | sed 's/^/    node1 | /' &
+# Not a pipeline: $! must be gcctl itself, or killing it would leave the
+# pipeline's other half (and `wait` for the whole job) behind.
+gcctl -n gcn1 monitor 2>/dev/null > >(sed -u 's/^/    node1 | /') &
 mon=$!
 # Every node's events as JSON, for the timings below.
 for i in $(seq $N); do
