@@ -76,6 +76,8 @@ ip -n gcsw link set p8 up
 until all_say $N node8 alive >/dev/null; do sleep 0.2; done
 t_alive=$(since "$t_back")
 echo "node8 refuted its death with a new incarnation: alive everywhere after $t_alive s"
+echo "(it had declared the others dead too and gone quiet: the first reconnect — every"
+echo " reconnect_ms, 30 s, a node tries one member it holds dead, as serf does — told it)"
 run gcctl -n gcn1 members
 
 say "$(stamp) node7 leaves gracefully"
