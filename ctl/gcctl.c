@@ -127,11 +127,16 @@ void gc_print_json(struct json_object *o, bool one_line)
 	json_object_put(o);
 }
 
-int gc_simple_request(struct gcctl *c, uint8_t cmd)
+int gc_simple_request(struct gcctl *c, int argc, const char *what, uint8_t cmd)
 {
 	char buf[GC_NL_BUFSZ];
 	struct gc_nl_error e;
-	struct nlmsghdr *req = gc_nl_new_request(&c->nl, buf, cmd, 0);
+	struct nlmsghdr *req;
+
+	c->what = what;
+	if (argc)
+		return gc_usage_error("%s takes no arguments", what);
+	req = gc_nl_new_request(&c->nl, buf, cmd, 0);
 
 	if (gc_nl_talk(&c->nl, req, NULL, NULL, &e) < 0)
 		return gc_fail_nl(c, &e);

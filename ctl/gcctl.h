@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "nl.h"
+#include "parse.h"
 
 /* Exit codes, as documented in gcctl(8). */
 enum { GC_EXIT_OK = 0, GC_EXIT_FAIL = 1, GC_EXIT_USAGE = 2 };
@@ -25,8 +26,19 @@ int gc_fail_nl(const struct gcctl *c, const struct gc_nl_error *e);
 struct json_object;
 void gc_print_json(struct json_object *o, bool one_line);
 
-/* Runs a request that takes no attributes and prints nothing. */
-int gc_simple_request(struct gcctl *c, uint8_t cmd);
+/* Runs command what (cmd), which takes no arguments and prints nothing. */
+int gc_simple_request(struct gcctl *c, int argc, const char *what, uint8_t cmd);
+
+/* "name N address A port P", as node set and up take them. */
+struct gc_node_args {
+	const char *name, *addr_arg, *port_arg;
+	struct gc_addr addr;
+	uint16_t port;
+};
+
+/* 0, or the usage exit code after saying what is wrong. */
+int gc_parse_node_args(const char *what, int argc, char **argv, struct gc_node_args *a);
+void gc_put_node_args(struct nlmsghdr *req, const struct gc_node_args *a, bool with_name);
 
 int gc_cmd_node(struct gcctl *c, int argc, char **argv);
 int gc_cmd_up(struct gcctl *c, int argc, char **argv);

@@ -63,53 +63,67 @@ static int node_show(struct gcctl *c, int argc, char **argv)
 	return GC_EXIT_OK;
 }
 
+int gc_parse_node_args(const char *what, int argc, char **argv, struct gc_node_args *a)
+{
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	for (i = 0; i < argc; i += 2) {
+		const char **slot;
+
+		if (!strcmp(argv[i], "name"))
+			slot = &a->name;
+		else if (!strcmp(argv[i], "address"))
+			slot = &a->addr_arg;
+		else if (!strcmp(argv[i], "port"))
+			slot = &a->port_arg;
+		else
+			return gc_usage_error("%s: unknown setting '%s' (name, address, port)",
+					      what, argv[i]);
+		if (i + 1 >= argc)
+			return gc_usage_error("%s: '%s' needs a value", what, argv[i]);
+		if (*slot)
+			return gc_usage_error("%s: '%s' given twice", what, argv[i]);
+		*slot = argv[i + 1];
+	}
+	if (a->addr_arg && gc_parse_addr(a->addr_arg, &a->addr) < 0)
+		return gc_usage_error("%s: '%s' is not an IPv4 or IPv6 address", what, a->addr_arg);
+	if (a->port_arg && gc_parse_port(a->port_arg, &a->port) < 0)
+		return gc_usage_error("%s: '%s' is not a port (1-65535)", what, a->port_arg);
+	return 0;
+}
+
+void gc_put_node_args(struct nlmsghdr *req, const struct gc_node_args *a, bool with_name)
+{
+	/* The name is checked by the kernel, the one place that decides. */
+	if (with_name && a->name)
+		mnl_attr_put_strz(req, GC_A_NODE_NAME, a->name);
+	if (a->addr_arg)
+		mnl_attr_put(req, GC_A_LISTEN_ADDR,
+			     a->addr.family == AF_INET ? sizeof(a->addr.u.v4)
+						       : sizeof(a->addr.u.v6),
+			     &a->addr.u);
+	if (a->port_arg)
+		mnl_attr_put_u16(req, GC_A_LISTEN_PORT, a->port);
+}
+
 static int node_set(struct gcctl *c, int argc, char **argv)
 {
 	char buf[GC_NL_BUFSZ];
+	struct gc_node_args a;
 	struct gc_nl_error e;
 	struct nlmsghdr *req;
-	const char *name = NULL, *addr_arg = NULL, *port_arg = NULL;
-	struct gc_addr addr;
-	uint16_t port = 0;
-	int i;
+	int ret;
 
 	c->what = "node set";
 	if (argc == 0)
 		return gc_usage_error(
 			"node set needs at least one of: name NAME, address ADDR, port PORT");
-	for (i = 0; i < argc; i += 2) {
-		const char **slot;
-
-		if (!strcmp(argv[i], "name"))
-			slot = &name;
-		else if (!strcmp(argv[i], "address"))
-			slot = &addr_arg;
-		else if (!strcmp(argv[i], "port"))
-			slot = &port_arg;
-		else
-			return gc_usage_error(
-				"node set: unknown setting '%s' (name, address, port)", argv[i]);
-		if (i + 1 >= argc)
-			return gc_usage_error("node set: '%s' needs a value", argv[i]);
-		if (*slot)
-			return gc_usage_error("node set: '%s' given twice", argv[i]);
-		*slot = argv[i + 1];
-	}
-	if (addr_arg && gc_parse_addr(addr_arg, &addr) < 0)
-		return gc_usage_error("node set: '%s' is not an IPv4 or IPv6 address", addr_arg);
-	if (port_arg && gc_parse_port(port_arg, &port) < 0)
-		return gc_usage_error("node set: '%s' is not a port (1-65535)", port_arg);
-
+	ret = gc_parse_node_args("node set", argc, argv, &a);
+	if (ret)
+		return ret;
 	req = gc_nl_new_request(&c->nl, buf, GC_CMD_SET_NODE, 0);
-	/* The name is checked by the kernel, the one place that decides. */
-	if (name)
-		mnl_attr_put_strz(req, GC_A_NODE_NAME, name);
-	if (addr_arg)
-		mnl_attr_put(req, GC_A_LISTEN_ADDR,
-			     addr.family == AF_INET ? sizeof(addr.u.v4) : sizeof(addr.u.v6),
-			     &addr.u);
-	if (port_arg)
-		mnl_attr_put_u16(req, GC_A_LISTEN_PORT, port);
+	gc_put_node_args(req, &a, true);
 	if (gc_nl_talk(&c->nl, req, NULL, NULL, &e) < 0)
 		return gc_fail_nl(c, &e);
 	return GC_EXIT_OK;

@@ -62,46 +62,20 @@ static int set_name(struct gcctl *c, const char *name)
 
 int gc_cmd_up(struct gcctl *c, int argc, char **argv)
 {
-	const char *name = NULL, *addr_arg = NULL, *port_arg = NULL;
 	char buf[GC_NL_BUFSZ];
+	struct gc_node_args a;
 	struct gc_nl_error e;
 	struct nlmsghdr *req;
-	struct gc_addr addr;
-	uint16_t port = 0;
-	int i, ret;
+	int ret;
 
 	c->what = "up";
-	for (i = 0; i < argc; i += 2) {
-		const char **slot;
-
-		if (!strcmp(argv[i], "name"))
-			slot = &name;
-		else if (!strcmp(argv[i], "address"))
-			slot = &addr_arg;
-		else if (!strcmp(argv[i], "port"))
-			slot = &port_arg;
-		else
-			return gc_usage_error("up: unknown setting '%s' (name, address, port)",
-					      argv[i]);
-		if (i + 1 >= argc)
-			return gc_usage_error("up: '%s' needs a value", argv[i]);
-		*slot = argv[i + 1];
-	}
-	if (addr_arg && gc_parse_addr(addr_arg, &addr) < 0)
-		return gc_usage_error("up: '%s' is not an IPv4 or IPv6 address", addr_arg);
-	if (port_arg && gc_parse_port(port_arg, &port) < 0)
-		return gc_usage_error("up: '%s' is not a port (1-65535)", port_arg);
-
-	ret = set_name(c, name);
+	ret = gc_parse_node_args("up", argc, argv, &a);
+	if (!ret)
+		ret = set_name(c, a.name);
 	if (ret)
 		return ret;
 	req = gc_nl_new_request(&c->nl, buf, GC_CMD_UP, 0);
-	if (addr_arg)
-		mnl_attr_put(req, GC_A_LISTEN_ADDR,
-			     addr.family == AF_INET ? sizeof(addr.u.v4) : sizeof(addr.u.v6),
-			     &addr.u);
-	if (port_arg)
-		mnl_attr_put_u16(req, GC_A_LISTEN_PORT, port);
+	gc_put_node_args(req, &a, false);
 	if (gc_nl_talk(&c->nl, req, NULL, NULL, &e) < 0)
 		return gc_fail_nl(c, &e);
 	return GC_EXIT_OK;
@@ -110,19 +84,13 @@ int gc_cmd_up(struct gcctl *c, int argc, char **argv)
 int gc_cmd_down(struct gcctl *c, int argc, char **argv)
 {
 	(void)argv;
-	c->what = "down";
-	if (argc)
-		return gc_usage_error("down takes no arguments");
-	return gc_simple_request(c, GC_CMD_DOWN);
+	return gc_simple_request(c, argc, "down", GC_CMD_DOWN);
 }
 
 int gc_cmd_leave(struct gcctl *c, int argc, char **argv)
 {
 	(void)argv;
-	c->what = "leave";
-	if (argc)
-		return gc_usage_error("leave takes no arguments");
-	return gc_simple_request(c, GC_CMD_LEAVE);
+	return gc_simple_request(c, argc, "leave", GC_CMD_LEAVE);
 }
 
 /* How long join waits for a seed to answer before it says none did. */
