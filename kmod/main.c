@@ -16,6 +16,21 @@
 
 static unsigned int gc_net_id __read_mostly;
 
+atomic_long_t gc_allocations = ATOMIC_LONG_INIT(0);
+
+static int gc_allocations_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%ld\n", atomic_long_read(&gc_allocations));
+}
+
+static const struct kernel_param_ops gc_allocations_ops = {
+	.get = gc_allocations_get,
+};
+
+/* Read-only: 0 whenever no node is up, or something leaked. */
+module_param_cb(allocations, &gc_allocations_ops, NULL, 0444);
+MODULE_PARM_DESC(allocations, "blocks the protocol core holds (a leak check)");
+
 struct gc_instance *gc_instance_of(struct net *net)
 {
 	return net_generic(net, gc_net_id);

@@ -15,6 +15,7 @@
 #define GC_AEAD_TAG_LEN 16
 
 #ifdef __KERNEL__
+#include <linux/atomic.h>
 #include <linux/types.h>
 #include <linux/string.h>
 #include <linux/slab.h>
@@ -44,19 +45,32 @@ static inline u64 gc_siphash(const void *p, size_t len, const u8 key[16])
 	return siphash(p, len, &k);
 }
 
+/* Blocks the core holds, for the leak check (module parameter allocations). */
+extern atomic_long_t gc_allocations;
+
 /* The core runs in softirq: never sleep. */
 static inline void *gc_zalloc(size_t size)
 {
-	return kzalloc(size, GFP_ATOMIC | __GFP_NOWARN);
+	void *p = kzalloc(size, GFP_ATOMIC | __GFP_NOWARN);
+
+	if (p)
+		atomic_long_inc(&gc_allocations);
+	return p;
 }
 
 static inline void *gc_realloc(void *p, size_t size)
 {
-	return krealloc(p, size, GFP_ATOMIC | __GFP_NOWARN);
+	void *q = krealloc(p, size, GFP_ATOMIC | __GFP_NOWARN);
+
+	if (!p && q)
+		atomic_long_inc(&gc_allocations);
+	return q;
 }
 
 static inline void gc_free(void *p)
 {
+	if (p)
+		atomic_long_dec(&gc_allocations);
 	kfree(p);
 }
 

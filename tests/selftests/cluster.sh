@@ -46,7 +46,7 @@ no_events() {
 	[ "$got" = 0 ] || { echo "$got '$1' events:"; cat "$work"/ev*.json; return 1; }
 }
 
-plan 28
+plan 29
 
 # ---- a cluster with a key ----
 gcctl key generate >"$work/keyA"
@@ -185,6 +185,21 @@ ok "it stays left once down" all_say "$N" node15 left 15
 # ---- teardown with traffic flowing ----
 ok "namespaces of running nodes are deleted cleanly" bash -c \
 	"for i in 1 2 3 4; do ip netns del gcn\$i || exit 1; done"
+# Namespaces are torn down by a kernel worker after `ip netns del`: wait.
+no_leak() {
+	local a i
+	cluster_destroy
+	for i in $(seq 100); do
+		a=$(cat /sys/module/gossipchain/parameters/allocations)
+		[ "$a" = 0 ] && return 0
+		sleep 0.1
+	done
+	echo "the core still holds $a blocks"
+	return 1
+}
+ok "with every namespace gone, the core holds no memory (allocations 0)" no_leak
+cluster_create 3
+cluster_up 3
 ok "the module unloads with nodes running, and loads again" bash -c \
 	"rmmod gossipchain && insmod $GC_TOP/gossipchain.ko"
 t_done
