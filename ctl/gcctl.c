@@ -127,6 +127,32 @@ void gc_print_json(struct json_object *o, bool one_line)
 	json_object_put(o);
 }
 
+int gc_connect(struct gcctl *c)
+{
+	struct gc_nl_error e;
+
+	if (c->connected)
+		return 0;
+	if (c->netns && enter_netns(c->netns) < 0)
+		return -1;
+	if (gc_nl_open(&c->nl, &e) < 0) {
+		char msg[512];
+
+		gc_nl_format_error(&e, NULL, msg, sizeof(msg));
+		fprintf(stderr, "gcctl: %s\n", e.err == ENOENT ? e.msg : msg);
+		return -1;
+	}
+	c->connected = true;
+	return 0;
+}
+
+struct nlmsghdr *gc_request(struct gcctl *c, void *buf, uint8_t cmd, uint16_t flags)
+{
+	if (gc_connect(c) < 0)
+		return NULL;
+	return gc_nl_new_request(&c->nl, buf, cmd, flags);
+}
+
 int gc_simple_request(struct gcctl *c, int argc, const char *what, uint8_t cmd)
 {
 	char buf[GC_NL_BUFSZ];
@@ -136,7 +162,9 @@ int gc_simple_request(struct gcctl *c, int argc, const char *what, uint8_t cmd)
 	c->what = what;
 	if (argc)
 		return gc_usage_error("%s takes no arguments", what);
-	req = gc_nl_new_request(&c->nl, buf, cmd, 0);
+	req = gc_request(c, buf, cmd, 0);
+	if (!req)
+		return GC_EXIT_FAIL;
 
 	if (gc_nl_talk(&c->nl, req, NULL, NULL, &e) < 0)
 		return gc_fail_nl(c, &e);
@@ -153,7 +181,6 @@ int main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct gcctl c = {0};
-	struct gc_nl_error e;
 	const char *netns = NULL;
 	size_t i;
 	int opt, ret;
@@ -192,21 +219,15 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[0], objects[i].name))
 			break;
 	if (i == sizeof(objects) / sizeof(objects[0]))
-		return gc_usage_error("unknown command '%s' (see gcctl --help)", argv[0]);
-	/* Needs no kernel. */
-	if (!strcmp(argv[0], "key") && argc == 2 && !strcmp(argv[1], "generate"))
-		return gc_cmd_key(&c, argc - 1, argv + 1);
+		return gc_usage_error("unknown command '%s'", argv[0]);
 
-	if (netns && enter_netns(netns) < 0)
-		return GC_EXIT_FAIL;
-	if (gc_nl_open(&c.nl, &e) < 0) {
-		char msg[512];
-
-		gc_nl_format_error(&e, NULL, msg, sizeof(msg));
-		fprintf(stderr, "gcctl: %s\n", e.err == ENOENT ? e.msg : msg);
+	c.netns = netns;
+	ret = objects[i].run(&c, argc - 1, argv + 1);
+	if (c.connected)
+		gc_nl_close(&c.nl);
+	if (fflush(stdout) || ferror(stdout)) {
+		fprintf(stderr, "gcctl: cannot write the output: %s\n", strerror(errno));
 		return GC_EXIT_FAIL;
 	}
-	ret = objects[i].run(&c, argc - 1, argv + 1);
-	gc_nl_close(&c.nl);
 	return ret;
 }

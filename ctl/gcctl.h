@@ -14,8 +14,18 @@ enum { GC_EXIT_OK = 0, GC_EXIT_FAIL = 1, GC_EXIT_USAGE = 2 };
 struct gcctl {
 	struct gc_nl nl;
 	bool json;
-	const char *what; /* "node set", for error messages */
+	bool connected;
+	const char *netns; /* -n */
+	const char *what;  /* "node set", for error messages */
 };
+
+/* Enters the namespace and opens the family, once: commands check their
+ * arguments first, so a usage error is one whether or not the module is
+ * loaded. Returns 0, or -1 after saying why.
+ */
+int gc_connect(struct gcctl *c);
+/* gc_connect(), then gc_nl_new_request(); NULL after saying why. */
+struct nlmsghdr *gc_request(struct gcctl *c, void *buf, uint8_t cmd, uint16_t flags);
 
 /* Print "gcctl: <what>: ..." to stderr; return the exit code to use. */
 int gc_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -5,6 +5,8 @@
  * stdin, never from the command line where ps would show them.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,15 +19,28 @@
 static int read_key(const char *path, unsigned char key[GC_KEY_LEN])
 {
 	char text[256];
-	size_t n, bin_len = 0;
-	FILE *f;
+	size_t n = 0, bin_len = 0;
+	ssize_t r;
+	int fd;
 
-	f = strcmp(path, "-") ? fopen(path, "re") : stdin;
-	if (!f)
+	/* read(2), not stdio: no buffer that would keep the key after close. */
+	fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : STDIN_FILENO;
+	if (fd < 0)
 		return -errno;
-	n = fread(text, 1, sizeof(text) - 1, f);
-	if (f != stdin)
-		fclose(f);
+	while (n < sizeof(text) - 1 && (r = read(fd, text + n, sizeof(text) - 1 - n)) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			if (fd != STDIN_FILENO)
+				close(fd);
+			sodium_memzero(text, sizeof(text));
+			return (int)r;
+		}
+		n += (size_t)r;
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
 	text[n] = '\0';
 	while (n && (text[n - 1] == '\n' || text[n - 1] == '\r' || text[n - 1] == ' '))
 		text[--n] = '\0';
@@ -90,7 +105,9 @@ int gc_cmd_key(struct gcctl *c, int argc, char **argv)
 			argv[1]);
 	if (ret < 0)
 		return gc_fail(c, "%s: %s", argv[1], strerror(-ret));
-	req = gc_nl_new_request(&c->nl, buf, ops[i].cmd, 0);
+	req = gc_request(c, buf, ops[i].cmd, 0);
+	if (!req)
+		return GC_EXIT_FAIL;
 	mnl_attr_put(req, GC_A_KEY, sizeof(key), key);
 	sodium_memzero(key, sizeof(key));
 	ret = gc_nl_talk(&c->nl, req, NULL, NULL, &e);

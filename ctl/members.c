@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* gcctl members: the member table, sorted by name. */
 #include <arpa/inet.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 struct table {
 	struct gc_member_info *m;
 	size_t n, cap;
-	bool interrupted, malformed;
+	bool malformed;
 };
 
 static int member_cb(const struct nlmsghdr *nlh, void *data)
@@ -21,8 +22,6 @@ static int member_cb(const struct nlmsghdr *nlh, void *data)
 	struct table *t = data;
 	struct gc_member_info m;
 
-	if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-		t->interrupted = true;
 	if (gc_decode_member(nlh, &m) != MNL_CB_OK) {
 		t->malformed = true;
 		return MNL_CB_OK;
@@ -46,26 +45,28 @@ static int by_name(const void *a, const void *b)
 		      ((const struct gc_member_info *)b)->name);
 }
 
-/* A dump the table changed under is taken again, a few times. */
+/* A dump the table changed under (NLM_F_DUMP_INTR) is taken again. */
 static int dump(struct gcctl *c, struct table *t)
 {
 	char buf[GC_NL_BUFSZ];
 	struct gc_nl_error e;
 	struct nlmsghdr *req;
-	int attempt;
+	int attempt, ret = -1;
 
 	for (attempt = 0; attempt < 5; attempt++) {
 		t->n = 0;
-		t->interrupted = t->malformed = false;
-		req = gc_nl_new_request(&c->nl, buf, GC_CMD_GET_MEMBER, NLM_F_DUMP);
-		if (gc_nl_talk(&c->nl, req, member_cb, t, &e) < 0)
-			return gc_fail_nl(c, &e);
-		if (!t->interrupted)
+		t->malformed = false;
+		req = gc_request(c, buf, GC_CMD_GET_MEMBER, NLM_F_DUMP);
+		if (!req)
+			return GC_EXIT_FAIL;
+		ret = gc_nl_talk(&c->nl, req, member_cb, t, &e);
+		if (ret == 0 || e.err != EINTR)
 			break;
 	}
-	if (t->interrupted)
-		fprintf(stderr,
-			"gcctl: members: the table kept changing; this view may be inconsistent\n");
+	if (ret < 0 && e.err == EINTR)
+		return gc_fail(c, "the member table kept changing during 5 dumps; try again");
+	if (ret < 0)
+		return gc_fail_nl(c, &e);
 	if (t->malformed)
 		fprintf(stderr, "gcctl: members: skipped malformed entries\n");
 	qsort(t->m, t->n, sizeof(*t->m), by_name);
@@ -115,8 +116,7 @@ int gc_cmd_members(struct gcctl *c, int argc, char **argv)
 				o, "state", json_object_new_string(gc_member_state_name(m->state)));
 			json_object_object_add(o, "incarnation",
 					       json_object_new_int64(m->incarnation));
-			json_object_object_add(o, "age_ms",
-					       json_object_new_int64((int64_t)m->age_ms));
+			json_object_object_add(o, "age_ms", json_object_new_uint64(m->age_ms));
 			json_object_array_add(a, o);
 		}
 		gc_print_json(a, false);

@@ -73,14 +73,13 @@ static void print_member_event(const struct gcctl *c, const struct gc_member_inf
 		json_object_object_add(o, "name", json_object_new_string(m->name));
 		json_object_object_add(o, "address", json_object_new_string(ip));
 		json_object_object_add(o, "port", json_object_new_int(m->port));
-		json_object_object_add(
-			o, "state",
-			json_object_new_string(m->event == GC_EVENT_REAP
-						       ? "gone"
-						       : gc_member_state_name(m->state)));
+		/* A reaped member has no state left: it is forgotten. */
+		if (m->event != GC_EVENT_REAP)
+			json_object_object_add(
+				o, "state", json_object_new_string(gc_member_state_name(m->state)));
 		json_object_object_add(o, "incarnation", json_object_new_int64(m->incarnation));
 		if (m->accuser[0])
-			json_object_object_add(o, "by", json_object_new_string(m->accuser));
+			json_object_object_add(o, "accuser", json_object_new_string(m->accuser));
 		gc_print_json(o, true);
 	} else {
 		gc_format_endpoint(m->family, &m->addr, m->port, ep, sizeof(ep));
@@ -143,6 +142,8 @@ int gc_cmd_monitor(struct gcctl *c, int argc, char **argv)
 	} else if (argc != 0) {
 		return gc_usage_error("usage: gcctl monitor [count N]");
 	}
+	if (gc_connect(c) < 0)
+		return GC_EXIT_FAIL;
 	if (gc_nl_subscribe_events(&c->nl, &e) < 0)
 		return gc_fail_nl(c, &e);
 	sigaction(SIGINT, &sa, NULL);

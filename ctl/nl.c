@@ -271,11 +271,48 @@ static int error_cb(const struct nlmsghdr *nlh, void *arg)
 	return MNL_CB_ERROR;
 }
 
+/* A dump ends with NLMSG_DONE carrying its status: negative if it failed
+ * part-way, with an extack as for any error.
+ */
 static int done_cb(const struct nlmsghdr *nlh, void *arg)
 {
-	(void)nlh;
-	(void)arg;
+	struct talk *t = arg;
+	int32_t status;
+
+	if (nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(status)) {
+		set_error(t->e, EPROTO, "malformed end of dump");
+		return MNL_CB_ERROR;
+	}
+	memcpy(&status, mnl_nlmsg_get_payload(nlh), sizeof(status));
+	if (status < 0) {
+		set_error(t->e, status == INT32_MIN ? EPROTO : -status, "the dump failed");
+		return MNL_CB_ERROR;
+	}
 	return MNL_CB_STOP;
+}
+
+/* Whether buf (n bytes, checked) holds the end of a dump. */
+static bool has_dump_end(const char *buf, ssize_t n)
+{
+	const struct nlmsghdr *nlh;
+	int len = (int)n;
+
+	for (nlh = (const void *)buf; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+		if (nlh->nlmsg_type == NLMSG_DONE || nlh->nlmsg_type == NLMSG_ERROR)
+			return true;
+	return false;
+}
+
+/* Reads the rest of an interrupted dump, up to its end, which may already
+ * be in the part just read (n bytes of buf).
+ */
+static void drain_dump(struct gc_nl *nl, char *buf, size_t size, ssize_t n)
+{
+	while (!has_dump_end(buf, n)) {
+		n = mnl_socket_recvfrom(nl->sock, buf, size);
+		if (n <= 0 || !gc_nl_stream_ok(buf, (size_t)n))
+			return;
+	}
 }
 
 int gc_nl_talk(struct gc_nl *nl, struct nlmsghdr *req, gc_nl_reply_cb cb, void *data,
@@ -309,6 +346,15 @@ int gc_nl_talk(struct gc_nl *nl, struct nlmsghdr *req, gc_nl_reply_cb cb, void *
 		r = mnl_cb_run2(buf, n, req->nlmsg_seq, nl->portid, data_cb, &t, ctl,
 				NLMSG_MIN_TYPE);
 	} while (r == MNL_CB_OK);
+	/* libmnl answers a part flagged NLM_F_DUMP_INTR with EINTR before any
+	 * callback sees it: the table changed under the dump.
+	 */
+	if (r == MNL_CB_ERROR && errno == EINTR && !e->err &&
+	    (req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP) {
+		drain_dump(nl, buf, sizeof(buf), n);
+		set_error(e, EINTR, "the table changed during the dump");
+		return -1;
+	}
 	if (r == MNL_CB_ERROR) {
 		if (!e->err)
 			set_error(e, errno ? errno : EPROTO, "netlink exchange failed");

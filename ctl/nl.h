@@ -41,8 +41,9 @@ void gc_nl_close(struct gc_nl *nl);
 /* Starts a request for the family in buf (GC_NL_BUFSZ bytes). */
 struct nlmsghdr *gc_nl_new_request(struct gc_nl *nl, void *buf, uint8_t cmd, uint16_t flags);
 
-/* Sends req with NLM_F_ACK, calls cb for every reply, and waits for the ack.
- * Returns 0, or -1 with *e filled in.
+/* Sends req with NLM_F_ACK, calls cb for every reply, and waits for the ack
+ * (or a dump's end). Returns 0, or -1 with *e filled in; a dump the table
+ * changed under (NLM_F_DUMP_INTR) fails with e->err EINTR, whole: retry it.
  */
 int gc_nl_talk(struct gc_nl *nl, struct nlmsghdr *req, gc_nl_reply_cb cb, void *data,
 	       struct gc_nl_error *e);

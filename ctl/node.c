@@ -53,7 +53,9 @@ static int node_show(struct gcctl *c, int argc, char **argv)
 	c->what = "node show";
 	if (argc > 0)
 		return gc_usage_error("node show takes no arguments");
-	req = gc_nl_new_request(&c->nl, buf, GC_CMD_GET_NODE, 0);
+	req = gc_request(c, buf, GC_CMD_GET_NODE, 0);
+	if (!req)
+		return GC_EXIT_FAIL;
 	memset(&node, 0, sizeof(node));
 	if (gc_nl_talk(&c->nl, req, node_cb, &node, &e) < 0)
 		return gc_fail_nl(c, &e);
@@ -86,6 +88,9 @@ int gc_parse_node_args(const char *what, int argc, char **argv, struct gc_node_a
 			return gc_usage_error("%s: '%s' given twice", what, argv[i]);
 		*slot = argv[i + 1];
 	}
+	if (a->name && (!a->name[0] || strlen(a->name) >= GC_NODE_NAME_MAX))
+		return gc_usage_error("%s: a name is 1 to %d characters", what,
+				      GC_NODE_NAME_MAX - 1);
 	if (a->addr_arg && gc_parse_addr(a->addr_arg, &a->addr) < 0)
 		return gc_usage_error("%s: '%s' is not an IPv4 or IPv6 address", what, a->addr_arg);
 	if (a->port_arg && gc_parse_port(a->port_arg, &a->port) < 0)
@@ -122,7 +127,9 @@ static int node_set(struct gcctl *c, int argc, char **argv)
 	ret = gc_parse_node_args("node set", argc, argv, &a);
 	if (ret)
 		return ret;
-	req = gc_nl_new_request(&c->nl, buf, GC_CMD_SET_NODE, 0);
+	req = gc_request(c, buf, GC_CMD_SET_NODE, 0);
+	if (!req)
+		return GC_EXIT_FAIL;
 	gc_put_node_args(req, &a, true);
 	if (gc_nl_talk(&c->nl, req, NULL, NULL, &e) < 0)
 		return gc_fail_nl(c, &e);

@@ -27,7 +27,9 @@ int gc_cmd_params(struct gcctl *c, int argc, char **argv)
 	if (argc)
 		return gc_usage_error("params takes no arguments");
 	memset(&p, 0, sizeof(p));
-	req = gc_nl_new_request(&c->nl, buf, GC_CMD_GET_PARAMS, 0);
+	req = gc_request(c, buf, GC_CMD_GET_PARAMS, 0);
+	if (!req)
+		return GC_EXIT_FAIL;
 	if (gc_nl_talk(&c->nl, req, params_cb, &p, &e) < 0)
 		return gc_fail_nl(c, &e);
 	if (c->json) {
@@ -58,7 +60,18 @@ int gc_cmd_set(struct gcctl *c, int argc, char **argv)
 	if (argc < 2 || argc % 2)
 		return gc_usage_error(
 			"usage: gcctl set PARAM VALUE [PARAM VALUE]... (see gcctl params)");
-	req = gc_nl_new_request(&c->nl, buf, GC_CMD_SET_PARAMS, 0);
+	if (argc / 2 > GC_P_MAX)
+		return gc_usage_error("set: more settings than there are parameters");
+	for (i = 0; i < argc; i += 2) {
+		int j;
+
+		for (j = 0; j < i; j += 2)
+			if (!strcmp(argv[i], argv[j]))
+				return gc_usage_error("set: '%s' given twice", argv[i]);
+	}
+	req = gc_request(c, buf, GC_CMD_SET_PARAMS, 0);
+	if (!req)
+		return GC_EXIT_FAIL;
 	nest = mnl_attr_nest_start(req, GC_A_PARAMS);
 	for (i = 0; i < argc; i += 2) {
 		unsigned int id = gc_param_lookup(argv[i], strlen(argv[i]));

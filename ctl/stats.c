@@ -25,7 +25,9 @@ int gc_cmd_stats(struct gcctl *c, int argc, char **argv)
 	if (argc)
 		return gc_usage_error("stats takes no arguments");
 	memset(&s, 0, sizeof(s));
-	req = gc_nl_new_request(&c->nl, buf, GC_CMD_GET_STATS, 0);
+	req = gc_request(c, buf, GC_CMD_GET_STATS, 0);
+	if (!req)
+		return GC_EXIT_FAIL;
 	if (gc_nl_talk(&c->nl, req, stats_cb, &s, &e) < 0)
 		return gc_fail_nl(c, &e);
 	if (c->json) {
@@ -34,7 +36,7 @@ int gc_cmd_stats(struct gcctl *c, int argc, char **argv)
 		for (i = 0; i <= GC_STAT_MAX; i++)
 			if (s.has[i] && gc_stat_name(i))
 				json_object_object_add(o, gc_stat_name(i),
-						       json_object_new_int64((int64_t)s.v[i]));
+						       json_object_new_uint64(s.v[i]));
 		gc_print_json(o, false);
 		return GC_EXIT_OK;
 	}

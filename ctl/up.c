@@ -26,6 +26,7 @@ static int get_status(struct gcctl *c, struct gc_status *s, struct gc_nl_error *
 	char buf[GC_NL_BUFSZ];
 	struct nlmsghdr *req = gc_nl_new_request(&c->nl, buf, GC_CMD_GET_STATUS, 0);
 
+	/* Only called after join's request: connected. */
 	memset(s, 0, sizeof(*s));
 	return gc_nl_talk(&c->nl, req, status_cb, s, e);
 }
@@ -42,7 +43,9 @@ static int set_name(struct gcctl *c, const char *name)
 
 	if (!name) {
 		memset(&node, 0, sizeof(node));
-		req = gc_nl_new_request(&c->nl, buf, GC_CMD_GET_NODE, 0);
+		req = gc_request(c, buf, GC_CMD_GET_NODE, 0);
+		if (!req)
+			return GC_EXIT_FAIL;
 		if (gc_nl_talk(&c->nl, req, node_cb, &node, &e) < 0)
 			return gc_fail_nl(c, &e);
 		if (node.name[0])
@@ -53,7 +56,9 @@ static int set_name(struct gcctl *c, const char *name)
 		host[sizeof(host) - 1] = '\0';
 		name = host;
 	}
-	req = gc_nl_new_request(&c->nl, buf, GC_CMD_SET_NODE, 0);
+	req = gc_request(c, buf, GC_CMD_SET_NODE, 0);
+	if (!req)
+		return GC_EXIT_FAIL;
 	mnl_attr_put_strz(req, GC_A_NODE_NAME, name);
 	if (gc_nl_talk(&c->nl, req, NULL, NULL, &e) < 0)
 		return gc_fail_nl(c, &e);
@@ -74,7 +79,9 @@ int gc_cmd_up(struct gcctl *c, int argc, char **argv)
 		ret = set_name(c, a.name);
 	if (ret)
 		return ret;
-	req = gc_nl_new_request(&c->nl, buf, GC_CMD_UP, 0);
+	req = gc_request(c, buf, GC_CMD_UP, 0);
+	if (!req)
+		return GC_EXIT_FAIL;
 	gc_put_node_args(req, &a, false);
 	if (gc_nl_talk(&c->nl, req, NULL, NULL, &e) < 0)
 		return gc_fail_nl(c, &e);
@@ -111,7 +118,9 @@ int gc_cmd_join(struct gcctl *c, int argc, char **argv)
 		return gc_usage_error("usage: gcctl join ADDR[:PORT]...");
 	if (argc > GC_MAX_SEEDS)
 		return gc_usage_error("join: at most %d seeds", GC_MAX_SEEDS);
-	req = gc_nl_new_request(&c->nl, buf, GC_CMD_JOIN, 0);
+	req = gc_request(c, buf, GC_CMD_JOIN, 0);
+	if (!req)
+		return GC_EXIT_FAIL;
 	for (i = 0; i < argc; i++) {
 		struct gc_addr a;
 		uint16_t port;
