@@ -43,7 +43,7 @@ CORE_LIBS = $(shell pkg-config --libs libsodium zlib)
 CORE_SRCS := $(wildcard kmod/core/*.c)
 CTL_LIB_SRCS := ctl/nl.c ctl/decode.c ctl/parse.c
 CTL_SRCS := $(CTL_LIB_SRCS) ctl/gcctl.c ctl/node.c ctl/status.c ctl/monitor.c ctl/up.c \
-	ctl/params.c ctl/key.c ctl/members.c ctl/stats.c kmod/core/config.c
+	ctl/params.c ctl/key.c ctl/members.c ctl/stats.c kmod/core/config.c kmod/core/node_name.c
 SIM_SRCS := $(wildcard sim/*.c)
 HDRS := $(wildcard uapi/*.h kmod/*.h kmod/core/*.h ctl/*.h sim/*.h)
 KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/core/*.c) $(HDRS)

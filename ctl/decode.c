@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include "decode.h"
+#include "core/node_name.h"
 
 #include <linux/genetlink.h>
 #include <stdio.h>
@@ -221,6 +222,10 @@ int gc_decode_member(const struct nlmsghdr *nlh, struct gc_member_info *m)
 	if (mnl_attr_parse(nlh, GENL_HDRLEN, member_attr_cb, &p) != MNL_CB_OK)
 		return MNL_CB_ERROR;
 	if (!p.has_name || !m->family || !p.has_port || !p.has_state || !p.has_inc)
+		return MNL_CB_ERROR;
+	/* Names go to a terminal: only those the rule allows, from anybody. */
+	if (!gc_node_name_valid(m->name, strlen(m->name)) ||
+	    (m->accuser[0] && !gc_node_name_valid(m->accuser, strlen(m->accuser))))
 		return MNL_CB_ERROR;
 	return MNL_CB_OK;
 }

@@ -35,6 +35,7 @@ static const char usage_text[] =
 	"  up [name NAME] [address ADDR] [port PORT]    start gossiping\n"
 	"  down                                         stop at once (others see it dead)\n"
 	"  join ADDR[:PORT]...                          join a cluster through seeds\n"
+	"                                               (addresses or host names)\n"
 	"  leave                                        leave the cluster gracefully\n"
 	"  members                                      the member table\n"
 	"  stats                                        packet and protocol counters\n"

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* gcctl monitor [count N]: prints the instance's events as they happen. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <arpa/inet.h>
 #include <json-c/json.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -130,6 +132,8 @@ int gc_cmd_monitor(struct gcctl *c, int argc, char **argv)
 {
 	struct sigaction sa = {.sa_handler = on_signal};
 	struct monitor m = {.c = c};
+	sigset_t block, orig;
+	struct pollfd pfd;
 	unsigned long count = 0;
 	char buf[GC_NL_BUFSZ];
 	struct gc_nl_error e;
@@ -146,11 +150,25 @@ int gc_cmd_monitor(struct gcctl *c, int argc, char **argv)
 		return GC_EXIT_FAIL;
 	if (gc_nl_subscribe_events(&c->nl, &e) < 0)
 		return gc_fail_nl(c, &e);
+	/* The signals are blocked except inside ppoll(), so one that comes
+	 * between the check of stop and the wait still ends the wait.
+	 */
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &orig);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	pfd.fd = mnl_socket_get_fd(c->nl.sock);
+	pfd.events = POLLIN;
 	/* On stderr, so scripts know from when on no event is missed. */
 	fprintf(stderr, "gcctl: monitoring events, ^C to stop\n");
 	while (!stop && (!count || m.seen < count)) {
+		if (ppoll(&pfd, 1, NULL, &orig) < 0) {
+			if (errno == EINTR)
+				continue;
+			return gc_fail(c, "poll: %s", strerror(errno));
+		}
 		n = mnl_socket_recvfrom(c->nl.sock, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == EINTR)

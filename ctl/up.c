@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* gcctl up | down | join | leave: the node's life in the cluster. */
 #include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -100,12 +101,50 @@ int gc_cmd_leave(struct gcctl *c, int argc, char **argv)
 	return gc_simple_request(c, argc, "leave", GC_CMD_LEAVE);
 }
 
+/* ADDR[:PORT] or HOST[:PORT]: a host name is resolved, IPv4 first, as
+ * serf and wg take names too.
+ */
+static int parse_seed(const char *arg, struct gc_addr *a, uint16_t *port)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_DGRAM}, *res, *ai;
+	char host[256];
+	const char *colon;
+	size_t len;
+
+	if (gc_parse_endpoint(arg, a, port, GC_DEFAULT_PORT) == 0)
+		return 0;
+	*port = GC_DEFAULT_PORT;
+	colon = strrchr(arg, ':');
+	len = colon ? (size_t)(colon - arg) : strlen(arg);
+	if (!len || len >= sizeof(host) || (colon && gc_parse_port(colon + 1, port) < 0))
+		return -1;
+	memcpy(host, arg, len);
+	host[len] = '\0';
+	if (strchr(host, ':') || getaddrinfo(host, NULL, &hints, &res))
+		return -1;
+	for (ai = res; ai; ai = ai->ai_next)
+		if (ai->ai_family == AF_INET)
+			break;
+	if (!ai)
+		ai = res;
+	memset(a, 0, sizeof(*a));
+	a->family = ai->ai_family;
+	if (ai->ai_family == AF_INET)
+		a->u.v4 = ((struct sockaddr_in *)ai->ai_addr)->sin_addr;
+	else
+		a->u.v6 = ((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr;
+	freeaddrinfo(res);
+	return 0;
+}
+
 /* How long join waits for a seed to answer before it says none did. */
 #define JOIN_WAIT_MS 5000
 
 int gc_cmd_join(struct gcctl *c, int argc, char **argv)
 {
 	struct timespec tick = {0, 100 * 1000 * 1000};
+	struct gc_addr seeds[GC_MAX_SEEDS];
+	uint16_t ports[GC_MAX_SEEDS];
 	char buf[GC_NL_BUFSZ];
 	struct gc_nl_error e;
 	struct gc_status s;
@@ -118,19 +157,18 @@ int gc_cmd_join(struct gcctl *c, int argc, char **argv)
 		return gc_usage_error("usage: gcctl join ADDR[:PORT]...");
 	if (argc > GC_MAX_SEEDS)
 		return gc_usage_error("join: at most %d seeds", GC_MAX_SEEDS);
+	for (i = 0; i < argc; i++)
+		if (parse_seed(argv[i], &seeds[i], &ports[i]) < 0)
+			return gc_usage_error(
+				"join: '%s' is not ADDR[:PORT] ([ADDR]:PORT for IPv6) or a host name",
+				argv[i]);
 	req = gc_request(c, buf, GC_CMD_JOIN, 0);
 	if (!req)
 		return GC_EXIT_FAIL;
 	for (i = 0; i < argc; i++) {
-		struct gc_addr a;
-		uint16_t port;
-
-		if (gc_parse_endpoint(argv[i], &a, &port, GC_DEFAULT_PORT) < 0)
-			return gc_usage_error(
-				"join: '%s' is not ADDR[:PORT] ([ADDR]:PORT for IPv6)", argv[i]);
 		nest = mnl_attr_nest_start(req, GC_A_SEED);
-		mnl_attr_put(req, GC_EP_ADDR, a.family == AF_INET ? 4 : 16, &a.u);
-		mnl_attr_put_u16(req, GC_EP_PORT, port);
+		mnl_attr_put(req, GC_EP_ADDR, seeds[i].family == AF_INET ? 4 : 16, &seeds[i].u);
+		mnl_attr_put_u16(req, GC_EP_PORT, ports[i]);
 		mnl_attr_nest_end(req, nest);
 	}
 	if (gc_nl_talk(&c->nl, req, NULL, NULL, &e) < 0)

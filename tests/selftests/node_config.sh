@@ -11,7 +11,7 @@ cleanup() {
 trap cleanup EXIT
 for n in $nodes; do ip netns add "$n" || exit 1; done
 
-plan 30
+plan 32
 
 ok "status reports the module, protocol 1, state down" \
 	bash -c 'gcctl -j status | jq -e ".version != \"\" and .protocol == 1 and .state == \"down\""'
@@ -65,6 +65,11 @@ fails_with "a malformed address is a usage error" 2 "not an IPv4 or IPv6 address
 fails_with "an unknown setting is a usage error" 2 "unknown setting 'colour'" \
 	gcctl -n gc-n1 node set colour blue
 fails_with "an unknown object is a usage error" 2 "unknown command 'frob'" gcctl frob
+fails_with "a seed that is no address and no known host is a usage error" 2 "or a host name" \
+	gcctl -n gc-n1 join no-such-host.invalid
+# localhost resolves (/etc/hosts); the kernel then refuses: the node is down.
+fails_with "a host name is resolved, then the kernel answers" 1 "node is down" \
+	gcctl -n gc-n1 join localhost:7000
 fails_with "a missing namespace is an error" 1 "network namespace 'nope'" \
 	gcctl -n nope node show
 

@@ -641,6 +641,20 @@ TEST(member_without_name_or_with_a_bad_address_is_malformed)
 	EXPECT_EQ(AF_INET6, m.family);
 }
 
+TEST(member_names_outside_the_rule_are_malformed)
+{
+	uint32_t buf[BUF_WORDS] = {0};
+	struct gc_member_info m;
+	struct nlmsghdr *nlh = put_genl(buf, GC_CMD_MEMBER_EVENT);
+
+	mnl_attr_put_strz(nlh, GC_A_MEMBER_NAME, "evil\033[2J");
+	mnl_attr_put(nlh, GC_A_MEMBER_ADDR, 4, V4);
+	mnl_attr_put_u16(nlh, GC_A_MEMBER_PORT, 7947);
+	mnl_attr_put_u8(nlh, GC_A_MEMBER_STATE, GC_MEMBER_STATE_ALIVE);
+	mnl_attr_put_u32(nlh, GC_A_MEMBER_INCARNATION, 0);
+	EXPECT_EQ(MNL_CB_ERROR, gc_decode_member(nlh, &m));
+}
+
 TEST(stats_and_params_decode_from_their_nest)
 {
 	uint32_t buf[BUF_WORDS] = {0};
