@@ -46,7 +46,7 @@ no_events() {
 	[ "$got" = 0 ] || { echo "$got '$1' events:"; cat "$work"/ev*.json; return 1; }
 }
 
-plan 29
+plan 30
 
 # ---- a cluster with a key ----
 gcctl key generate >"$work/keyA"
@@ -125,7 +125,15 @@ kill "${spinners[@]}"
 wait "${spinners[@]}" 2>/dev/null
 ok "with node3's user space frozen for 30 s, nobody suspects it" no_events suspect node3
 ok "nobody declares it dead" no_events dead node3
-ok "it kept its incarnation (never had to refute)" all_say "$N" node3 alive
+incarnation_zero() {
+	local i inc
+	for i in $(seq "$N"); do
+		inc=$(gcctl -n "$(node "$i")" -j members | jq '.[] | select(.name == "node3") | .incarnation')
+		[ "$inc" = 0 ] || { echo "node$i has node3 at incarnation '$inc'"; return 1; }
+	done
+}
+ok "it is alive everywhere" all_say "$N" node3 alive
+ok "and kept incarnation 0 everywhere (it never had to refute)" incarnation_zero
 ok "and it kept handling packets in the kernel" bash -c "[ \$(gcctl -n gcn3 -j stats | jq .rx_packets) -gt $((rx0 + 30)) ]"
 ip netns pids gcn3 | xargs -r kill -CONT
 ip netns pids gcn3 | xargs -r kill

@@ -5,13 +5,15 @@
 . "$(dirname "$0")/lib.sh"
 
 nodes="gc-n1 gc-n2 gc-n3"
+work=$(mktemp -d)
 cleanup() {
 	for n in $nodes; do ip netns del "$n" 2>/dev/null; done
+	rm -rf "$work"
 }
 trap cleanup EXIT
 for n in $nodes; do ip netns add "$n" || exit 1; done
 
-plan 32
+plan 39
 
 ok "status reports the module, protocol 1, state down" \
 	bash -c 'gcctl -j status | jq -e ".version != \"\" and .protocol == 1 and .state == \"down\""'
@@ -70,6 +72,21 @@ fails_with "a seed that is no address and no known host is a usage error" 2 "or 
 # localhost resolves (/etc/hosts); the kernel then refuses: the node is down.
 fails_with "a host name is resolved, then the kernel answers" 1 "node is down" \
 	gcctl -n gc-n1 join localhost:7000
+fails_with "an unknown parameter is a usage error" 2 "unknown parameter 'nosuch'" \
+	gcctl -n gc-n1 set nosuch 1
+fails_with "a parameter value that is no number is a usage error" 2 "'abc' is not a number" \
+	gcctl -n gc-n1 set mtu abc
+fails_with "a parameter set the kernel finds out of range names the parameter" 1 \
+	"probe_timeout_ms must be at least 1 and below probe_interval_ms" \
+	gcctl -n gc-n1 set probe_timeout_ms 5000
+ok "and changes nothing" bash -c "gcctl -n gc-n1 -j params | jq -e '.probe_timeout_ms == 500'"
+echo "not base64" >"$work/badkey"
+fails_with "a key file that holds no key is refused" 1 "not a key" \
+	gcctl -n gc-n1 key add "$work/badkey"
+fails_with "a missing key file is refused" 1 "No such file" \
+	gcctl -n gc-n1 key add "$work/nokey"
+ok "a generated key is added, read from stdin" bash -c \
+	"gcctl key generate | gcctl -n gc-n1 key add - && gcctl -n gc-n1 -j node show | jq -e '.key_count == 1'"
 fails_with "a missing namespace is an error" 1 "network namespace 'nope'" \
 	gcctl -n nope node show
 
