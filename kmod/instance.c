@@ -35,6 +35,14 @@ u64 gc_now_us(void)
 	return div_u64(ktime_get_ns(), NSEC_PER_USEC);
 }
 
+/* The start of this node's item stream: wall-clock microseconds, so a node
+ * that comes up again starts a stream the others take as new.
+ */
+static u64 gc_boot_us(void)
+{
+	return div_u64(ktime_get_real_ns(), NSEC_PER_USEC);
+}
+
 static void gc_op_send(void *ctx, const struct gc_addr *to, const u8 *pkt, size_t len)
 {
 	struct gc_instance *gc = ctx;
@@ -62,9 +70,17 @@ static void gc_op_event(void *ctx, const struct gc_event *ev)
 		__skb_queue_tail(&gc->out->events, skb);
 }
 
+static void gc_op_item_event(void *ctx, const struct gc_item_ev *ev)
+{
+	struct gc_instance *gc = ctx;
+
+	gc_item_event_queue(gc, ev, gc->out);
+}
+
 static const struct gc_engine_ops gc_engine_ops = {
 	.send = gc_op_send,
 	.event = gc_op_event,
+	.item_event = gc_op_item_event,
 };
 
 struct gc_engine *gc_engine_get(struct gc_instance *gc, struct gc_out *out)
@@ -72,6 +88,8 @@ struct gc_engine *gc_engine_get(struct gc_instance *gc, struct gc_out *out)
 {
 	__skb_queue_head_init(&out->tx);
 	__skb_queue_head_init(&out->events);
+	__skb_queue_head_init(&out->item_events);
+	__skb_queue_head_init(&out->upcalls);
 	spin_lock_bh(&gc->engine_lock);
 	gc->out = out;
 	return gc->engine;
@@ -94,6 +112,10 @@ void gc_engine_put(struct gc_instance *gc, struct gc_out *out)
 	}
 	while ((skb = __skb_dequeue(&out->events)))
 		gc_event_send(gc, skb);
+	while ((skb = __skb_dequeue(&out->upcalls)))
+		gc_upcall_send(gc, skb);
+	while ((skb = __skb_dequeue(&out->item_events)))
+		gc_item_event_send(gc, skb);
 }
 
 void gc_instance_rx(struct gc_instance *gc, const struct gc_addr *from, const u8 *data,
@@ -160,6 +182,7 @@ int gc_instance_up(struct gc_instance *gc, struct netlink_ext_ack *extack)
 	struct gc_engine *e;
 	struct gc_addr self;
 	u64 now = gc_now_us();
+	u32 i;
 	int ret;
 
 	lockdep_assert_held(&gc->lock);
@@ -174,13 +197,17 @@ int gc_instance_up(struct gc_instance *gc, struct netlink_ext_ack *extack)
 	ret = gc_advertise_addr(gc, &self, extack);
 	if (ret)
 		return ret;
-	e = gc_engine_new(&gc->cfg, gc->name, strlen(gc->name), &self, get_random_u64(), now,
-			  &gc_engine_ops, gc);
+	e = gc_engine_new(&gc->cfg, gc->name, strlen(gc->name), &self, gc_boot_us(),
+			  get_random_u64(), now, &gc_engine_ops, gc);
 	if (!e) {
 		NL_SET_ERR_MSG(extack, "cannot allocate the protocol engine");
 		return -ENOMEM;
 	}
 	*gc_engine_keyring(e) = gc->keyring;
+	gc_items_set_verifier(&e->items, gc->verifier != 0);
+	for (i = 0; i < gc->n_agg; i++)
+		gc_agg_set(&e->agg, gc->agg[i].name, strlen(gc->agg[i].name), gc->agg[i].value,
+			   true, now);
 
 	ret = gc_socket_open(gc, extack);
 	if (ret) {
@@ -191,6 +218,7 @@ int gc_instance_up(struct gc_instance *gc, struct netlink_ext_ack *extack)
 	spin_lock_bh(&gc->engine_lock);
 	gc->engine = e;
 	gc_members_changed(gc);
+	gc->items_gen++;
 	gc_timer_rearm(gc, now);
 	spin_unlock_bh(&gc->engine_lock);
 	gc->state = GC_STATE_UP;
@@ -212,6 +240,7 @@ void gc_instance_down(struct gc_instance *gc)
 	e = gc->engine;
 	gc->engine = NULL;
 	gc_members_changed(gc);
+	gc->items_gen++;
 	spin_unlock_bh(&gc->engine_lock);
 	del_timer_sync(&gc->timer);
 	gc_socket_close(gc);

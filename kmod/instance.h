@@ -30,6 +30,7 @@
 
 struct gc_engine;
 struct gc_event;
+struct gc_item_ev;
 
 struct gc_listen {
 	union {
@@ -44,13 +45,22 @@ struct gc_listen {
 struct gc_pcpu_stats {
 	u64_stats_t rx_packets, rx_bytes, tx_packets, tx_bytes;
 	u64_stats_t rx_socket_drops, tx_errors, events_dropped;
+	u64_stats_t upcalls, upcalls_dropped;
 	struct u64_stats_sync syncp;
 };
 
 /* What one engine call produced, sent once engine_lock is released. */
 struct gc_out {
 	struct sk_buff_head tx;
-	struct sk_buff_head events;
+	struct sk_buff_head events;	/* multicast on the events group */
+	struct sk_buff_head item_events;	/* multicast on the items group */
+	struct sk_buff_head upcalls;	/* unicast to the verifier */
+};
+
+/* A metric this node publishes (GC_CMD_AGG_SET): kept while down too. */
+struct gc_agg_value {
+	char name[GC_AGG_NAME_SIZE];
+	s64 value;
 };
 
 struct gc_instance {
@@ -67,6 +77,10 @@ struct gc_instance {
 	struct gc_engine *engine;	/* NULL while down */
 	struct gc_out *out;		/* the caller's queue, under engine_lock */
 	u32 members_gen;		/* counts member events, for dumps */
+	u32 items_gen;			/* counts ups and downs, for stream dumps */
+	u32 verifier;			/* netlink port id of the verifier, or 0 */
+	struct gc_agg_value agg[GC_AGG_MAX_METRICS];
+	u32 n_agg;
 	struct timer_list timer;
 	struct sock __rcu *sock;
 	struct gc_pcpu_stats __percpu *stats;
@@ -110,9 +124,19 @@ void gc_socket_send(struct gc_instance *gc, struct sk_buff *skb, const struct gc
 void gc_timer_init(struct gc_instance *gc);
 void gc_timer_rearm(struct gc_instance *gc, u64 now);
 
-/* netlink_events.c: a member event as a multicast message, or NULL. */
+/* netlink_members.c: a member event as a multicast message, or NULL. */
 struct sk_buff *gc_event_msg(struct gc_instance *gc, const struct gc_event *ev);
 void gc_event_send(struct gc_instance *gc, struct sk_buff *skb);
+
+/* netlink_items.c: an item event, as a multicast message and, for a new
+ * item while a verifier is registered, as an upcall; both queued on out.
+ */
+void gc_item_event_queue(struct gc_instance *gc, const struct gc_item_ev *ev,
+			 struct gc_out *out);
+void gc_item_event_send(struct gc_instance *gc, struct sk_buff *skb);
+void gc_upcall_send(struct gc_instance *gc, struct sk_buff *skb);
+/* The verifier's socket went away: items are no longer held for it. */
+void gc_verifier_gone(struct gc_instance *gc, u32 portid);
 
 /* Writers run in softirq (receive, timer) and in process context (sends
  * after a netlink command): BHs off, so they never interleave on a CPU.

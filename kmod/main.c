@@ -7,6 +7,8 @@
 
 #include <linux/module.h>
 #include <linux/netdevice.h>
+#include <linux/netlink.h>
+#include <linux/notifier.h>
 #include <net/genetlink.h>
 #include <net/netns/generic.h>
 
@@ -70,6 +72,20 @@ static __net_exit void gc_net_exit(struct net *net)
 	mutex_destroy(&gc->lock);
 }
 
+/* A verifier's socket closed: its namespace no longer holds items for it. */
+static int gc_netlink_notify(struct notifier_block *nb, unsigned long state, void *ptr)
+{
+	struct netlink_notify *n = ptr;
+
+	if (state == NETLINK_URELEASE && n->protocol == NETLINK_GENERIC && n->portid)
+		gc_verifier_gone(gc_instance_of(n->net), n->portid);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block gc_netlink_notifier = {
+	.notifier_call = gc_netlink_notify,
+};
+
 static struct pernet_operations gc_net_ops = {
 	.init = gc_net_init,
 	.exit = gc_net_exit,
@@ -84,8 +100,14 @@ static int __init gc_mod_init(void)
 	ret = register_pernet_subsys(&gc_net_ops);
 	if (ret)
 		return ret;
+	ret = netlink_register_notifier(&gc_netlink_notifier);
+	if (ret) {
+		unregister_pernet_subsys(&gc_net_ops);
+		return ret;
+	}
 	ret = gc_genl_init();
 	if (ret) {
+		netlink_unregister_notifier(&gc_netlink_notifier);
 		unregister_pernet_subsys(&gc_net_ops);
 		return ret;
 	}
@@ -103,6 +125,7 @@ static void __exit gc_mod_exit(void)
 	synchronize_rcu();
 	/* No request can reach an instance once the family is gone. */
 	gc_genl_uninit();
+	netlink_unregister_notifier(&gc_netlink_notifier);
 	unregister_pernet_subsys(&gc_net_ops);
 	pr_info("gossipchain %s unloaded\n", GC_VERSION);
 }

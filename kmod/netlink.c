@@ -15,6 +15,7 @@
 
 static const struct genl_multicast_group gc_mcgrps[] = {
 	[GC_MCGRP_EVENTS_ID] = { .name = GC_MCGRP_EVENTS },
+	[GC_MCGRP_ITEMS_ID] = { .name = GC_MCGRP_ITEMS },
 };
 
 static int gc_validate_listen_addr(const struct nlattr *attr,
@@ -387,6 +388,18 @@ static const struct genl_ops gc_genl_ops[] = {
 		.maxattr = GC_A_MAX,
 	},
 	GC_OP(GC_CMD_GET_STATS, gc_nl_get_stats, gc_no_attr_policy, 0),
+	GC_OP(GC_CMD_ITEM_PUT, gc_nl_item_put, gc_item_put_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_ITEM_GET, gc_nl_item_get, gc_item_get_policy, 0),
+	{
+		.cmd = GC_CMD_GET_ORIGIN,
+		.dumpit = gc_nl_dump_origins,
+		.policy = gc_no_attr_policy,
+		.maxattr = GC_A_MAX,
+	},
+	GC_OP(GC_CMD_SET_VERIFIER, gc_nl_set_verifier, gc_verifier_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_ITEM_VERDICT, gc_nl_item_verdict, gc_verdict_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_AGG_SET, gc_nl_agg_set, gc_agg_set_policy, GENL_UNS_ADMIN_PERM),
+	GC_OP(GC_CMD_GET_AGG, gc_nl_get_agg, gc_no_attr_policy, 0),
 };
 
 struct genl_family gc_genl_family __ro_after_init = {

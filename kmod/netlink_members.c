@@ -10,8 +10,7 @@
 #include "core/engine.h"
 #include "netlink.h"
 
-/* A name of the core, which is not NUL-terminated, as a string attribute. */
-static int gc_put_name(struct sk_buff *skb, int type, const char *name, u8 len)
+int gc_put_name(struct sk_buff *skb, int type, const char *name, u8 len)
 {
 	struct nlattr *n = nla_reserve(skb, type, len + 1);
 
@@ -164,8 +163,11 @@ out:
 
 static int gc_fill_stats(struct sk_buff *skb, struct gc_instance *gc)
 {
-	u64 sock[7] = {};
+	u64 sock[9] = {};
 	struct gc_stats es = {};
+	struct gc_item_stats is = {};
+	struct gc_agg_stats as = {};
+	u64 held = 0, pending = 0, item_bytes = 0;
 	u32 health = 0, count[5] = {};
 	struct gc_engine *e;
 	struct gc_out out;
@@ -175,7 +177,7 @@ static int gc_fill_stats(struct sk_buff *skb, struct gc_instance *gc)
 
 	for_each_possible_cpu(cpu) {
 		const struct gc_pcpu_stats *s = per_cpu_ptr(gc->stats, cpu);
-		u64 v[7];
+		u64 v[9];
 
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
@@ -186,13 +188,20 @@ static int gc_fill_stats(struct sk_buff *skb, struct gc_instance *gc)
 			v[4] = u64_stats_read(&s->rx_socket_drops);
 			v[5] = u64_stats_read(&s->tx_errors);
 			v[6] = u64_stats_read(&s->events_dropped);
+			v[7] = u64_stats_read(&s->upcalls);
+			v[8] = u64_stats_read(&s->upcalls_dropped);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
-		for (i = 0; i < 7; i++)
+		for (i = 0; i < 9; i++)
 			sock[i] += v[i];
 	}
 	e = gc_engine_get(gc, &out);
 	if (e) {
 		es = e->stats;
+		is = e->items.stats;
+		as = e->agg.stats;
+		held = e->items.held;
+		pending = e->items.n_pending;
+		item_bytes = e->items.mem;
 		health = e->health;
 		memcpy(count, gc_engine_members(e)->count, sizeof(count));
 	}
@@ -238,6 +247,32 @@ static int gc_fill_stats(struct sk_buff *skb, struct gc_instance *gc)
 	PUT(GC_STAT_ACCUSATIONS_IGNORED, es.accusations_ignored);
 	PUT(GC_STAT_DEAD_NOTICES, es.dead_notices);
 	PUT(GC_STAT_VERDICTS_VOIDED, es.verdicts_voided);
+	PUT(GC_STAT_ITEMS_PUT, is.put);
+	PUT(GC_STAT_ITEMS_NEW, is.new_items);
+	PUT(GC_STAT_ITEMS_ACCEPTED, is.accepted);
+	PUT(GC_STAT_ITEMS_REJECTED, is.rejected);
+	PUT(GC_STAT_ITEMS_EXPIRED, is.expired);
+	PUT(GC_STAT_ITEMS_DUPLICATE, is.duplicate);
+	PUT(GC_STAT_ITEMS_EVICTED, is.evicted);
+	PUT(GC_STAT_ITEMS_DROPPED, is.dropped);
+	PUT(GC_STAT_ITEMS_CONFLICT, is.conflict);
+	PUT(GC_STAT_ITEMS_BAD_ID, is.bad_id);
+	PUT(GC_STAT_ITEMS_SENT, is.sent);
+	PUT(GC_STAT_ITEMS_SERVED, is.served);
+	PUT(GC_STAT_FRAGMENTS_DROPPED, is.frags_dropped);
+	PUT(GC_STAT_DIGESTS_SENT, is.digests_sent);
+	PUT(GC_STAT_ITEMS_WANTED, is.wanted);
+	PUT(GC_STAT_ITEMS_LOST, is.lost);
+	PUT(GC_STAT_UPCALLS, sock[7]);
+	PUT(GC_STAT_UPCALLS_DROPPED, sock[8]);
+	PUT(GC_STAT_ITEMS_HELD, held);
+	PUT(GC_STAT_ITEMS_PENDING, pending);
+	PUT(GC_STAT_ITEM_BYTES, item_bytes);
+	PUT(GC_STAT_AGG_ROUNDS, as.rounds);
+	PUT(GC_STAT_AGG_EPOCHS, as.epochs);
+	PUT(GC_STAT_AGG_STALE, as.stale);
+	PUT(GC_STAT_STREAMS_RETIRED, is.retired);
+	PUT(GC_STAT_ITEMS_UNSERVED, is.unserved);
 #undef PUT
 	if (ret)
 		return ret;

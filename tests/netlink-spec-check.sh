@@ -3,8 +3,8 @@
 # Every command and attribute of uapi/gossipchain.h has its entry, in the
 # same order, in docs/netlink/gossipchain.yaml (which spells them in lower
 # case with dashes and without the prefix): GC_CMD_* as operations, GC_A_*
-# as attribute set gc, GC_EP_*, GC_P_* and GC_STAT_* as the nested sets
-# endpoint, params and stats.
+# as attribute set gc, GC_EP_*, GC_P_*, GC_STAT_* and GC_AGG_A_* as the
+# nested sets endpoint, params, stats and agg.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 hdr=$top/uapi/gossipchain.h
@@ -37,4 +37,5 @@ check "attributes" "$(from_header GC_A_)" "$(from_set gc)"
 check "endpoint attributes" "$(from_header GC_EP_)" "$(from_set endpoint)"
 check "parameters" "$(from_header GC_P_)" "$(from_set params)"
 check "statistics" "$(from_header GC_STAT_)" "$(from_set stats)"
+check "aggregate attributes" "$(from_header GC_AGG_A_)" "$(from_set agg)"
 check "commands" "$(from_header GC_CMD_)" "$(from_ops)"

@@ -140,11 +140,146 @@
  * GC_A_MEMBER_AGE_MS; suspect and dead events add GC_A_MEMBER_ACCUSER, the
  * member whose accusation it was (this node's own name when it decided).
  *
+ * Items
+ * -----
+ *
+ * An item is an opaque blob of 1 to the item_max_bytes parameter (at most
+ * GC_ITEM_MAX_SIZE) bytes with an id (GC_A_ITEM_ID, the SHA-256 of its
+ * content), a stream: the member that put it (GC_A_ITEM_ORIGIN) and when
+ * that member came up (GC_A_ITEM_BOOT, NLA_U64, microseconds since 1970,
+ * so a node that comes up again starts a new stream), a sequence number in
+ * its stream (GC_A_ITEM_SEQ, NLA_U64, 1 for the first put, then one more
+ * per put) and a type byte (GC_A_ITEM_TYPE) for the application. Every
+ * node holds a window of the newest items of every stream (item_window,
+ * item_window_bytes), evicting the oldest first. An item new to a node is,
+ * by enum gc_item_state:
+ *
+ *    PENDING while a verifier (see GC_CMD_SET_VERIFIER) checks it, or,
+ *            for items from the network, while no verifier is registered
+ *            and item_hold_unverified is 1;
+ *    HELD once accepted: only held items are forwarded and served;
+ *    REJECTED by the verifier: its content is dropped and its id
+ *             remembered, so it is neither fetched nor offered to the
+ *             verifier again.
+ *
+ * A pending item without a verdict within item_pending_ms is dropped
+ * (EXPIRED) and may be fetched again later; one of this node's own puts
+ * is then lost for good.
+ *
+ * GC_CMD_ITEM_PUT
+ * ---------------
+ *
+ * Puts an item with this node as its origin: GC_A_ITEM_DATA (1 to
+ * item_max_bytes bytes, else EMSGSIZE) and optionally GC_A_ITEM_TYPE
+ * (NLA_U8, default 0). ENOTCONN while down. Needs CAP_NET_ADMIN. The reply
+ * carries the item as GC_CMD_ITEM_GET does, without GC_A_ITEM_DATA; its
+ * GC_A_ITEM_STATE is HELD (and it was pushed at once to item_fanout
+ * members) or PENDING when this node's own verifier must accept it first.
+ * ENOSPC when item_mem_max would be exceeded.
+ *
+ * GC_CMD_ITEM_GET
+ * ---------------
+ *
+ * Takes GC_A_ITEM_ID; returns the held or pending item: GC_A_ITEM_ID,
+ * GC_A_ITEM_ORIGIN, GC_A_ITEM_BOOT, GC_A_ITEM_SEQ, GC_A_ITEM_TYPE,
+ * GC_A_ITEM_HOPS (relays it took to reach this node), GC_A_ITEM_LEN,
+ * GC_A_ITEM_DATA and GC_A_ITEM_STATE. ENOENT when this node has no such
+ * item (a rejected item has no content left: ENOENT too), ENOTCONN while
+ * down. Unprivileged.
+ *
+ * GC_CMD_GET_ORIGIN (dump)
+ * ------------------------
+ *
+ * One message per stream this node knows: GC_A_ITEM_ORIGIN, GC_A_ITEM_BOOT,
+ * GC_A_ORIGIN_LOW (the oldest sequence number of its window),
+ * GC_A_ORIGIN_CONTIG (every item up to it is held, rejected or was evicted
+ * or reported lost: what this node's anti-entropy digest says),
+ * GC_A_ORIGIN_MAX (the highest sequence number seen), GC_A_ORIGIN_HELD,
+ * GC_A_ORIGIN_PENDING, GC_A_ORIGIN_REJECTED and GC_A_ORIGIN_BYTES (of held
+ * and pending content). Empty while down. Unprivileged.
+ *
+ * GC_CMD_SET_VERIFIER
+ * -------------------
+ *
+ * GC_A_VERIFIER 1 registers the sending socket as the namespace's verifier
+ * (replacing any other); 0 unregisters the verifier, whichever socket it
+ * is. While one is registered every item new to the node, its own puts
+ * included, is sent to that socket as a GC_CMD_ITEM_VERIFY message
+ * (unicast, built in softirq) and pending until a GC_CMD_ITEM_VERDICT; if
+ * the socket's buffer is full the upcall is lost, counted in
+ * upcalls_dropped, and the item expires. Closing the socket unregisters
+ * it. Kept across down and up. Needs CAP_NET_ADMIN.
+ *
+ * GC_CMD_ITEM_VERIFY (unicast to the verifier only)
+ * -------------------------------------------------
+ *
+ * An item to check: GC_A_ITEM_ID, GC_A_ITEM_ORIGIN, GC_A_ITEM_BOOT,
+ * GC_A_ITEM_SEQ, GC_A_ITEM_TYPE, GC_A_ITEM_HOPS, GC_A_ITEM_LEN and
+ * GC_A_ITEM_DATA. Refused as a request (EOPNOTSUPP).
+ *
+ * GC_CMD_ITEM_VERDICT
+ * -------------------
+ *
+ * GC_A_ITEM_ID and GC_A_VERDICT (enum gc_verdict), from any privileged
+ * socket. ACCEPT makes the oldest pending item with that id held and
+ * pushes it at once (unless it came as an answer to this node's request);
+ * REJECT drops it and remembers its id. ENOENT when no item with that id
+ * is pending, ENOTCONN while down. Needs CAP_NET_ADMIN.
+ *
+ * GC_CMD_ITEM_EVENT (notification only)
+ * -------------------------------------
+ *
+ * Multicast to GC_MCGRP_ITEMS: GC_A_ITEM_EVENT (enum gc_item_event) with
+ * the item's GC_A_ITEM_ID, GC_A_ITEM_ORIGIN, GC_A_ITEM_BOOT, GC_A_ITEM_SEQ,
+ * GC_A_ITEM_TYPE, GC_A_ITEM_HOPS and GC_A_ITEM_LEN (no data); a GAP event
+ * carries GC_A_ITEM_ORIGIN, GC_A_ITEM_BOOT, GC_A_GAP_FROM and GC_A_GAP_TO
+ * instead: items of that stream this node never got and will not get by
+ * gossip (beyond every window that could serve them, or judged and
+ * dropped by the peers that had them): a ledger must fetch that history
+ * by other means.
+ *
+ * Aggregates
+ * ----------
+ *
+ * Push-sum (Kempe, Dobra, Gehrke 2003): every agg_interval_ms each node
+ * keeps half of its mass and sends half to a random member; the ratios
+ * converge on the cluster-wide values. Every agg_epoch_rounds rounds the
+ * computation restarts (an epoch), so the mass of a node that died or left
+ * is gone by the next epoch. Values are NLA_S64 in millionths. A node
+ * takes part in at most GC_AGG_MAX_METRICS metrics per epoch; the mass of
+ * further ones is dropped.
+ *
+ * GC_CMD_AGG_SET
+ * --------------
+ *
+ * GC_A_AGG_NAME (1 to GC_AGG_NAME_SIZE - 1 bytes of [A-Za-z0-9._-]) and
+ * GC_A_AGG_VALUE (NLA_S64, millionths) publishes this node's value of a
+ * metric from the next epoch on; without GC_A_AGG_VALUE the node stops
+ * publishing it (ENOENT if it did not). A node publishes at most
+ * GC_AGG_MAX_METRICS metrics (E2BIG). Kept across down and up. Needs
+ * CAP_NET_ADMIN.
+ *
+ * GC_CMD_GET_AGG
+ * --------------
+ *
+ * The estimates of the last complete epoch, or of the running one until
+ * an epoch has completed: GC_A_AGG_EPOCH (NLA_U32), GC_A_AGG_ROUNDS
+ * (rounds of the current epoch so far), GC_A_AGG_VALID (NLA_U8, 1 when an
+ * epoch has completed), GC_A_AGG_NODES (NLA_S64, the number of nodes in
+ * millionths; absent until the epoch source's mass has reached this node)
+ * and one GC_A_AGG nest (enum gc_agg_attr) per metric: name, this node's
+ * own value when it publishes one, the average (absent while no publisher's
+ * mass has arrived), sum and publishers (absent with GC_A_AGG_NODES),
+ * minimum and maximum over the publishing nodes, and whether the estimate
+ * had settled (changed by less than 0.1% over the epoch's last three
+ * rounds). ENOTCONN while down. Unprivileged.
+ *
  * Multicast groups
  * ----------------
  *
  * GC_MCGRP_EVENTS: configuration and membership changes of the instance of
  * the listening socket's namespace.
+ * GC_MCGRP_ITEMS: item events (GC_CMD_ITEM_EVENT) of that instance.
  */
 
 #ifndef _UAPI_GOSSIPCHAIN_H
@@ -154,6 +289,7 @@
 #define GOSSIPCHAIN_GENL_VERSION 1
 
 #define GC_MCGRP_EVENTS "events"
+#define GC_MCGRP_ITEMS "items"
 
 #define GC_DEFAULT_PORT 7947
 #define GC_NODE_NAME_MAX 64
@@ -161,6 +297,10 @@
 #define GC_KEY_LEN 32
 #define GC_KEYRING_SIZE 5
 #define GC_MAX_SEEDS 8
+#define GC_ITEM_ID_SIZE 32
+#define GC_ITEM_MAX_SIZE 61440
+#define GC_AGG_NAME_SIZE 32
+#define GC_AGG_MAX_METRICS 16
 
 enum gc_cmd {
 	GC_CMD_UNSPEC,
@@ -179,6 +319,15 @@ enum gc_cmd {
 	GC_CMD_GET_MEMBER,
 	GC_CMD_GET_STATS,
 	GC_CMD_MEMBER_EVENT,
+	GC_CMD_ITEM_PUT,
+	GC_CMD_ITEM_GET,
+	GC_CMD_GET_ORIGIN,
+	GC_CMD_SET_VERIFIER,
+	GC_CMD_ITEM_VERIFY,
+	GC_CMD_ITEM_VERDICT,
+	GC_CMD_ITEM_EVENT,
+	GC_CMD_AGG_SET,
+	GC_CMD_GET_AGG,
 	__GC_CMD_MAX
 };
 
@@ -216,6 +365,34 @@ enum gc_attr {
 	GC_A_STATS,
 	GC_A_MEMBER_ACCUSER,
 	GC_A_JOINING,
+	GC_A_ITEM_ID,
+	GC_A_ITEM_ORIGIN,
+	GC_A_ITEM_SEQ,
+	GC_A_ITEM_TYPE,
+	GC_A_ITEM_DATA,
+	GC_A_ITEM_STATE,
+	GC_A_ITEM_HOPS,
+	GC_A_ITEM_LEN,
+	GC_A_ITEM_EVENT,
+	GC_A_ORIGIN_LOW,
+	GC_A_ORIGIN_CONTIG,
+	GC_A_ORIGIN_MAX,
+	GC_A_ORIGIN_HELD,
+	GC_A_ORIGIN_PENDING,
+	GC_A_ORIGIN_REJECTED,
+	GC_A_ORIGIN_BYTES,
+	GC_A_GAP_FROM,
+	GC_A_GAP_TO,
+	GC_A_VERIFIER,
+	GC_A_VERDICT,
+	GC_A_AGG_NAME,
+	GC_A_AGG_VALUE,
+	GC_A_AGG,
+	GC_A_AGG_EPOCH,
+	GC_A_AGG_ROUNDS,
+	GC_A_AGG_NODES,
+	GC_A_AGG_VALID,
+	GC_A_ITEM_BOOT,
 	__GC_A_MAX
 };
 
@@ -249,6 +426,18 @@ enum gc_param {
 	GC_P_REAP_MS,			/* reap_ms */
 	GC_P_MTU,			/* mtu */
 	GC_P_MAX_MEMBERS,		/* max_members */
+	GC_P_ITEM_MAX_BYTES,		/* item_max_bytes */
+	GC_P_ITEM_WINDOW,		/* item_window */
+	GC_P_ITEM_WINDOW_BYTES,		/* item_window_bytes */
+	GC_P_ITEM_MEM_MAX,		/* item_mem_max */
+	GC_P_ITEM_FANOUT,		/* item_fanout */
+	GC_P_ITEM_RETRANSMIT_MULT,	/* item_retransmit_mult */
+	GC_P_ITEM_SYNC_MS,		/* item_sync_ms */
+	GC_P_ITEM_PULL_MAX,		/* item_pull_max */
+	GC_P_ITEM_PENDING_MS,		/* item_pending_ms */
+	GC_P_ITEM_HOLD_UNVERIFIED,	/* item_hold_unverified */
+	GC_P_AGG_INTERVAL_MS,		/* agg_interval_ms */
+	GC_P_AGG_EPOCH_ROUNDS,		/* agg_epoch_rounds */
 	__GC_P_MAX
 };
 
@@ -313,9 +502,74 @@ enum gc_stat {
 	GC_STAT_ACCUSATIONS_IGNORED,	/* by members we hold dead or left */
 	GC_STAT_DEAD_NOTICES,		/* such members told they were declared dead */
 	GC_STAT_VERDICTS_VOIDED,	/* our own, voided when declared dead ourselves */
+	GC_STAT_ITEMS_PUT,		/* put on this node */
+	GC_STAT_ITEMS_NEW,		/* complete items new to this node */
+	GC_STAT_ITEMS_ACCEPTED,		/* became held (verified, or no verifier) */
+	GC_STAT_ITEMS_REJECTED,		/* by the verifier */
+	GC_STAT_ITEMS_EXPIRED,		/* pending without a verdict in time */
+	GC_STAT_ITEMS_DUPLICATE,	/* copies of what was held, pending or rejected */
+	GC_STAT_ITEMS_EVICTED,		/* left the window, oldest first */
+	GC_STAT_ITEMS_DROPPED,		/* over item_mem_max or item_max_bytes */
+	GC_STAT_ITEMS_CONFLICT,		/* another item under a held (origin, seq) */
+	GC_STAT_ITEMS_BAD_ID,		/* content does not hash to the id */
+	GC_STAT_ITEMS_SENT,		/* item copies sent, pushed or answered */
+	GC_STAT_ITEMS_SERVED,		/* ... of them answering a want */
+	GC_STAT_FRAGMENTS_DROPPED,	/* incomplete after the pending timeout, or no room */
+	GC_STAT_DIGESTS_SENT,		/* anti-entropy exchanges started */
+	GC_STAT_ITEMS_WANTED,		/* items asked of peers */
+	GC_STAT_ITEMS_LOST,		/* reported in GAP events */
+	GC_STAT_UPCALLS,		/* upcalls to the verifier queued */
+	GC_STAT_UPCALLS_DROPPED,	/* not built, or its socket was full */
+	GC_STAT_ITEMS_HELD,		/* now */
+	GC_STAT_ITEMS_PENDING,		/* now */
+	GC_STAT_ITEM_BYTES,		/* now: content held, pending and in reassembly */
+	GC_STAT_AGG_ROUNDS,
+	GC_STAT_AGG_EPOCHS,		/* epochs this node took part in */
+	GC_STAT_AGG_STALE,		/* mass of an older epoch, dropped */
+	GC_STAT_STREAMS_RETIRED,	/* forgotten: superseded by a newer boot, idle */
+	GC_STAT_ITEMS_UNSERVED,		/* wanted of us past the round's serve budget */
 	__GC_STAT_MAX
 };
 
 #define GC_STAT_MAX (__GC_STAT_MAX - 1)
+
+/* GC_A_ITEM_STATE */
+enum gc_item_state {
+	GC_ITEM_STATE_PENDING = 1,
+	GC_ITEM_STATE_HELD = 2,
+	GC_ITEM_STATE_REJECTED = 3,
+};
+
+/* GC_A_VERDICT */
+enum gc_verdict {
+	GC_VERDICT_ACCEPT = 1,
+	GC_VERDICT_REJECT = 2,
+};
+
+/* GC_A_ITEM_EVENT */
+enum gc_item_event {
+	GC_ITEM_EVENT_PENDING = 1,	/* new, waiting for a verdict */
+	GC_ITEM_EVENT_HELD,		/* accepted: forwarded and served from now on */
+	GC_ITEM_EVENT_REJECTED,
+	GC_ITEM_EVENT_EXPIRED,		/* pending without a verdict in time: dropped */
+	GC_ITEM_EVENT_GAP,		/* GC_A_GAP_FROM..GC_A_GAP_TO will not come */
+};
+
+/* Attributes of a GC_A_AGG nest. */
+enum gc_agg_attr {
+	GC_AGG_A_UNSPEC,
+	GC_AGG_A_PAD,
+	GC_AGG_A_NAME,		/* NLA_NUL_STRING */
+	GC_AGG_A_OWN,		/* NLA_S64: this node's value, when it publishes one */
+	GC_AGG_A_AVG,		/* NLA_S64 millionths, over the publishers */
+	GC_AGG_A_SUM,
+	GC_AGG_A_MINIMUM,	/* absent when nobody published in the epoch */
+	GC_AGG_A_MAXIMUM,
+	GC_AGG_A_PUBLISHERS,	/* NLA_S64 millionths of a node */
+	GC_AGG_A_SETTLED,	/* NLA_U8 */
+	__GC_AGG_A_MAX
+};
+
+#define GC_AGG_A_MAX (__GC_AGG_A_MAX - 1)
 
 #endif /* _UAPI_GOSSIPCHAIN_H */

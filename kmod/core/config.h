@@ -26,6 +26,18 @@ struct gc_config {
 	u32 reap_ms;			/* 3600000: dead and left members are forgotten */
 	u32 mtu;			/* 1400: largest packet sent */
 	u32 max_members;		/* 65536: beyond it new members are dropped */
+	u32 item_max_bytes;		/* 1024: largest item content */
+	u32 item_window;		/* 1024: items held per origin */
+	u32 item_window_bytes;		/* 1 MiB: content held per origin */
+	u32 item_mem_max;		/* 64 MiB: all content held, pending, reassembled */
+	u32 item_fanout;		/* 3: members a new item is pushed to at once */
+	u32 item_retransmit_mult;	/* 3: sends mult * ceil(log10(n+1)) in all */
+	u32 item_sync_ms;		/* 1000: anti-entropy digest exchange (0: off) */
+	u32 item_pull_max;		/* 256: items asked of a peer per exchange */
+	u32 item_pending_ms;		/* 5000: wait this long for a verdict */
+	u32 item_hold_unverified;	/* 0: with no verifier, accept (1: hold) */
+	u32 agg_interval_ms;		/* 500: push-sum round (0: off) */
+	u32 agg_epoch_rounds;		/* 40: rounds per aggregation epoch */
 };
 
 void gc_config_default(struct gc_config *cfg);

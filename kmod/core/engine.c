@@ -233,6 +233,70 @@ static u32 pick_members(struct gc_engine *e, u32 *out, u32 k, member_pred pred, 
 	return n;
 }
 
+/* ---- what the item and aggregation layers need (peers.h) ---- */
+
+static u32 peers_pick(void *ctx, struct gc_addr *out, u32 k)
+{
+	struct gc_engine *e = ctx;
+	u32 slots[64], n, i;
+
+	n = pick_members(e, slots, k < 64 ? k : 64, live_peer, e->self, 0);
+	for (i = 0; i < n; i++)
+		out[i] = e->members.m[slots[i]].addr;
+	return n;
+}
+
+static u32 peers_count(void *ctx)
+{
+	return n_known(ctx);
+}
+
+/* The live member with the lowest name starts aggregation epochs. */
+static bool peers_lowest(void *ctx)
+{
+	const struct gc_engine *e = ctx;
+	const struct gc_members *t = &e->members;
+	const char *me = gc_member_name(t, e->self);
+	u8 me_len = t->m[e->self].name_len;
+	u32 s;
+
+	for (s = 0; s < t->slots; s++) {
+		const struct gc_member *m = &t->m[s];
+		int c;
+
+		if (!live_peer(e, s, 0))
+			continue;
+		c = memcmp(gc_member_name(t, s), me, m->name_len < me_len ? m->name_len : me_len);
+		if (c < 0 || (c == 0 && m->name_len < me_len))
+			return false;
+	}
+	return true;
+}
+
+static void peers_send(void *ctx, const struct gc_addr *to, const u8 *body, size_t len)
+{
+	struct gc_engine *e = ctx;
+	struct gc_wbuf b = { .p = (u8 *)body, .len = len, .cap = len };
+
+	send_body(e, to, &b);
+}
+
+static void peers_item_event(void *ctx, const struct gc_item_ev *ev)
+{
+	struct gc_engine *e = ctx;
+
+	if (e->ops->item_event)
+		e->ops->item_event(e->ctx, ev);
+}
+
+static const struct gc_peer_ops engine_peer_ops = {
+	.pick = peers_pick,
+	.count = peers_count,
+	.lowest = peers_lowest,
+	.send = peers_send,
+	.item_event = peers_item_event,
+};
+
 /* ---- probe order ---- */
 
 static void order_insert(struct gc_engine *e, u32 slot)
@@ -782,6 +846,15 @@ static void handle(struct gc_engine *e, const struct gc_addr *from, const struct
 	case GC_MSG_DEAD:
 		on_dead(e, msg->incarnation, &msg->name, &msg->from, now);
 		break;
+	case GC_MSG_ITEM:
+	case GC_MSG_DIGEST:
+	case GC_MSG_WANT:
+	case GC_MSG_GONE:
+		gc_items_on_msg(&e->items, from, msg, now);
+		break;
+	case GC_MSG_AGG:
+		gc_agg_on_msg(&e->agg, from, msg, now);
+		break;
 	case GC_MSG_STATE:
 		merge_state(e, msg, now);
 		/* Only an answer (no request flag) ends a join: a push-pull
@@ -1016,6 +1089,8 @@ void gc_engine_on_tick(struct gc_engine *e, u64 now)
 		e->next_push_pull_us = now + (retry ? (u64)e->cfg.probe_interval_ms * MS :
 					      push_pull_interval(e));
 	}
+	gc_items_tick(&e->items, now);
+	gc_agg_tick(&e->agg, now);
 }
 
 static u64 min64(u64 a, u64 b)
@@ -1030,6 +1105,8 @@ u64 gc_engine_next_deadline(const struct gc_engine *e)
 	u32 i;
 
 	t = min64(t, e->next_reconnect_us);
+	t = min64(t, gc_items_deadline(&e->items));
+	t = min64(t, gc_agg_deadline(&e->agg));
 
 	if (p->active) {
 		if (!p->acked && !p->indirect_sent)
@@ -1048,9 +1125,10 @@ u64 gc_engine_next_deadline(const struct gc_engine *e)
 /* ---- life cycle and commands ---- */
 
 struct gc_engine *gc_engine_new(const struct gc_config *cfg, const char *name, u8 name_len,
-				const struct gc_addr *addr, u64 seed, u64 now,
+				const struct gc_addr *addr, u64 boot, u64 seed, u64 now,
 				const struct gc_engine_ops *ops, void *ctx)
 {
+	struct gc_peers peers = { .ops = &engine_peer_ops };
 	struct gc_engine *e;
 	u8 key[16];
 	u32 i;
@@ -1080,6 +1158,11 @@ struct gc_engine *gc_engine_new(const struct gc_config *cfg, const char *name, u
 	if (e->self == GC_NONE)
 		goto fail;
 	e->self_hash = name_hash(e, name, name_len);
+	/* Both read e->cfg, so a parameter set while up reaches them too. */
+	peers.ctx = e;
+	if (gc_items_init(&e->items, &e->cfg, &peers, name, name_len, boot, key, now) ||
+	    gc_agg_init(&e->agg, &e->cfg, &peers, name, name_len, now))
+		goto fail;
 	/* Spread the first probes so nodes started together do not beat together. */
 	e->next_probe_us = now + gc_rand_below(&e->rand, cfg->probe_interval_ms) * MS;
 	e->next_gossip_us = now + gc_rand_below(&e->rand, cfg->gossip_interval_ms) * MS;
@@ -1095,6 +1178,8 @@ void gc_engine_free(struct gc_engine *e)
 {
 	if (!e)
 		return;
+	gc_items_destroy(&e->items);
+	gc_agg_destroy(&e->agg);
 	gc_members_destroy(&e->members);
 	gc_bqueue_destroy(&e->rumors);
 	gc_free(e->order);
@@ -1191,5 +1276,6 @@ size_t gc_engine_mem_bytes(const struct gc_engine *e)
 	       (size_t)e->rumors.from_cap * sizeof(struct gc_from) +
 	       (size_t)e->order_cap * sizeof(u32) +
 	       (size_t)e->susp_cap * sizeof(struct gc_suspicion) +
-	       (size_t)e->dead_cap * sizeof(u32) + 2 * (size_t)e->cfg.mtu + GC_MAX_MTU;
+	       (size_t)e->dead_cap * sizeof(u32) + 2 * (size_t)e->cfg.mtu + GC_MAX_MTU +
+	       gc_items_mem_bytes(&e->items) + e->agg.tx_cap;
 }

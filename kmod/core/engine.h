@@ -10,8 +10,10 @@
 #ifndef _GC_CORE_ENGINE_H
 #define _GC_CORE_ENGINE_H
 
+#include "aggregate.h"
 #include "broadcast.h"
 #include "config.h"
+#include "items.h"
 #include "members.h"
 #include "rand.h"
 #include "suspicion.h"
@@ -42,6 +44,7 @@ struct gc_event {
 struct gc_engine_ops {
 	void (*send)(void *ctx, const struct gc_addr *to, const u8 *pkt, size_t len);
 	void (*event)(void *ctx, const struct gc_event *ev);
+	void (*item_event)(void *ctx, const struct gc_item_ev *ev);	/* may be NULL */
 };
 
 struct gc_stats {
@@ -111,10 +114,16 @@ struct gc_engine {
 	u8 *tx_body, *tx_pkt, *rx_body;
 	u32 rx_hashes[GC_RX_PREFETCH];	/* names of the packet being handled */
 	struct gc_stats stats;
+
+	struct gc_items items;		/* dissemination of items */
+	struct gc_agg agg;		/* push-sum aggregates */
 };
 
+/* boot starts this node's item stream (items.h): a restarted node must
+ * give a larger one, so the kernel gives its wall clock in microseconds.
+ */
 struct gc_engine *gc_engine_new(const struct gc_config *cfg, const char *name, u8 name_len,
-				const struct gc_addr *addr, u64 seed, u64 now,
+				const struct gc_addr *addr, u64 boot, u64 seed, u64 now,
 				const struct gc_engine_ops *ops, void *ctx);
 void gc_engine_free(struct gc_engine *e);
 

@@ -25,6 +25,7 @@
 #include <linux/prefetch.h>
 #include <linux/siphash.h>
 #include <crypto/chacha20poly1305.h>
+#include <crypto/sha2.h>
 
 static inline u64 gc_div64(u64 a, u64 b)
 {
@@ -85,6 +86,12 @@ static inline void gc_random_bytes(u8 *p, size_t len)
 	get_random_bytes(p, len);
 }
 
+/* SHA-256 (lib/crypto): an item's id. */
+static inline void gc_sha256(const u8 *p, size_t len, u8 out[32])
+{
+	sha256(p, len, out);
+}
+
 static inline void gc_aead_seal(u8 *dst, const u8 *src, size_t len, const u8 *ad,
 				size_t ad_len, const u8 *nonce, const u8 *key)
 {
@@ -110,6 +117,7 @@ typedef __u8 u8;
 typedef __u16 u16;
 typedef __u32 u32;
 typedef __u64 u64;
+typedef __s32 s32;
 typedef __s64 s64;
 
 static inline u64 gc_div64(u64 a, u64 b)
@@ -155,6 +163,11 @@ static inline u32 gc_crc32(u32 crc, const u8 *p, size_t len)
 static inline void gc_random_bytes(u8 *p, size_t len)
 {
 	randombytes_buf(p, len);
+}
+
+static inline void gc_sha256(const u8 *p, size_t len, u8 out[32])
+{
+	crypto_hash_sha256(out, p, len);
 }
 
 static inline void gc_aead_seal(u8 *dst, const u8 *src, size_t len, const u8 *ad,

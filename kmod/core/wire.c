@@ -49,6 +49,12 @@ static void put_u32(u8 *p, u32 v)
 	p[3] = v;
 }
 
+static void put_u64(u8 *p, u64 v)
+{
+	put_u32(p, (u32)(v >> 32));
+	put_u32(p + 4, (u32)v);
+}
+
 static size_t addr_len(const struct gc_addr *a)
 {
 	return 1 + (a->family == 6 ? 16 : 4) + 2;
@@ -154,13 +160,7 @@ size_t gc_put_accuse(struct gc_wbuf *b, u8 type, u32 inc, const char *name, u8 n
 
 size_t gc_begin_state(struct gc_wbuf *b, u8 flags)
 {
-	u8 *p = begin_msg(b, GC_MSG_STATE, 3);
-
-	if (!p)
-		return 0;
-	put_u8(p, flags);
-	put_u16(p + 1, 0);
-	return GC_MSG_HDR_LEN + 3;
+	return gc_begin_list(b, GC_MSG_STATE, flags);
 }
 
 size_t gc_state_entry_len(u8 name_len, const struct gc_addr *addr)
@@ -188,10 +188,124 @@ size_t gc_put_state_entry(struct gc_wbuf *b, u8 state, u32 inc, const char *name
 
 void gc_end_state(struct gc_wbuf *b, size_t start, u16 count)
 {
+	gc_end_list(b, start, count);
+}
+
+size_t gc_put_item(struct gc_wbuf *b, u8 hops, u8 flags, u8 type, u64 boot, u64 seq,
+		   const char *origin, u8 origin_len, const u8 *id, u16 total, u16 off,
+		   const u8 *data, u16 len)
+{
+	size_t plen = GC_ITEM_HDR_LEN + (size_t)origin_len + len;
+	u8 *p = begin_msg(b, GC_MSG_ITEM, plen);
+
+	if (!p)
+		return 0;
+	put_u8(p, hops);
+	put_u8(p + 1, flags);
+	put_u8(p + 2, type);
+	put_u64(p + 3, boot);
+	put_u64(p + 11, seq);
+	p += 19;
+	p += put_name(p, origin, origin_len);
+	memcpy(p, id, GC_ITEM_ID_LEN);
+	p += GC_ITEM_ID_LEN;
+	put_u16(p, total);
+	put_u16(p + 2, off);
+	memcpy(p + 4, data, len);
+	return GC_MSG_HDR_LEN + plen;
+}
+
+u16 gc_item_frag_room(size_t room, u8 origin_len)
+{
+	size_t hdr = GC_MSG_HDR_LEN + GC_ITEM_HDR_LEN + (size_t)origin_len;
+	size_t n;
+
+	if (room <= hdr)
+		return 0;
+	n = (room - hdr) / GC_FRAG_UNIT * GC_FRAG_UNIT;
+	return n > GC_ITEM_MAX_LEN ? GC_ITEM_MAX_LEN : (u16)n;
+}
+
+/* DIGEST, WANT, AGG and STATE start with flags u8 and count u16. */
+size_t gc_begin_list(struct gc_wbuf *b, u8 type, u8 flags)
+{
+	u8 *p = begin_msg(b, type, 3);
+
+	if (!p)
+		return 0;
+	put_u8(p, flags);
+	put_u16(p + 1, 0);
+	return GC_MSG_HDR_LEN + 3;
+}
+
+size_t gc_put_range_entry(struct gc_wbuf *b, const char *origin, u8 origin_len, u64 boot, u64 a,
+			  u64 c)
+{
+	size_t n = gc_range_entry_len(origin_len);
+	u8 *p;
+
+	if (!room(b, n))
+		return 0;
+	p = b->p + b->len;
+	p += put_name(p, origin, origin_len);
+	put_u64(p, boot);
+	put_u64(p + 8, a);
+	put_u64(p + 16, c);
+	b->len += n;
+	return n;
+}
+
+void gc_end_list(struct gc_wbuf *b, size_t start, u16 count)
+{
 	u8 *m = b->p + start;
 
 	put_u16(m + 1, (u16)(b->len - start - GC_MSG_HDR_LEN));
 	put_u16(m + GC_MSG_HDR_LEN + 1, count);
+}
+
+size_t gc_begin_agg(struct gc_wbuf *b, u32 epoch, const char *source, u8 source_len, u64 c,
+		    u64 g)
+{
+	size_t n = 4 + 1 + (size_t)source_len + 16;
+	u8 *p;
+
+	if (!gc_begin_list(b, GC_MSG_AGG, 0))
+		return 0;
+	if (!room(b, n)) {
+		b->len -= GC_MSG_HDR_LEN + 3;
+		return 0;
+	}
+	p = b->p + b->len;
+	put_u32(p, epoch);
+	p += 4;
+	p += put_name(p, source, source_len);
+	put_u64(p, c);
+	put_u64(p + 8, g);
+	b->len += n;
+	return GC_MSG_HDR_LEN + 3 + n;
+}
+
+size_t gc_put_agg_entry(struct gc_wbuf *b, const struct gc_agg_entry *e)
+{
+	size_t n = GC_AGG_ENTRY_LEN(e->name.len);
+	u8 *p;
+
+	if (!room(b, n))
+		return 0;
+	p = b->p + b->len;
+	p += put_name(p, e->name.p, e->name.len);
+	put_u64(p, (u64)e->s_hi);
+	put_u64(p + 8, e->s_lo);
+	put_u64(p + 16, e->w);
+	put_u64(p + 24, (u64)e->min);
+	put_u64(p + 32, (u64)e->max);
+	b->len += n;
+	return n;
+}
+
+bool gc_agg_name_valid(const char *name, size_t len)
+{
+	return len < GC_AGG_NAME_MAX && gc_node_name_valid(name, len);
 }
 
 /* ---- decoding ---- */
@@ -234,6 +348,13 @@ static u32 get_u32(struct rbuf *r)
 	const u8 *p = take(r, 4);
 
 	return p ? (u32)p[0] << 24 | (u32)p[1] << 16 | (u32)p[2] << 8 | p[3] : 0;
+}
+
+static u64 get_u64(struct rbuf *r)
+{
+	u64 hi = get_u32(r);
+
+	return hi << 32 | get_u32(r);
 }
 
 static void get_name(struct rbuf *r, struct gc_name *n)
@@ -279,8 +400,71 @@ static void get_state_entry(struct rbuf *r, struct gc_state_entry *e)
 		r->bad = true;
 }
 
+static void get_range_entry(struct rbuf *r, u8 type, struct gc_range_entry *e)
+{
+	get_name(r, &e->origin);
+	e->boot = get_u64(r);
+	e->a = get_u64(r);
+	e->b = get_u64(r);
+	if (type == GC_MSG_DIGEST) {
+		/* low >= 1 and contig >= low - 1: an empty window is low - 1. */
+		if (e->a < 1 || e->b < e->a - 1 || e->a > GC_ITEM_SEQ_MAX || e->b > GC_ITEM_SEQ_MAX)
+			r->bad = true;
+	} else if (e->a < 1 || e->b < e->a || e->b - e->a >= GC_WANT_MAX_SPAN ||
+		   e->b > GC_ITEM_SEQ_MAX) {
+		r->bad = true;
+	}
+}
+
+static void get_agg_entry(struct rbuf *r, struct gc_agg_entry *e)
+{
+	get_name(r, &e->name);
+	if (e->name.p && e->name.len >= GC_AGG_NAME_MAX)
+		r->bad = true;
+	e->s_hi = (s64)get_u64(r);
+	e->s_lo = get_u64(r);
+	e->w = get_u64(r);
+	e->min = (s64)get_u64(r);
+	e->max = (s64)get_u64(r);
+}
+
+/* Fragment rules: a fragment starts at a multiple of GC_FRAG_UNIT and is a
+ * multiple of it long, unless it ends the item.
+ */
+static bool frag_valid(const struct gc_msg *m)
+{
+	u32 end = (u32)m->frag_off + m->frag_len;
+
+	return m->total >= 1 && m->total <= GC_ITEM_MAX_LEN && m->frag_len >= 1 &&
+	       end <= m->total && m->frag_off % GC_FRAG_UNIT == 0 &&
+	       (end == m->total || m->frag_len % GC_FRAG_UNIT == 0);
+}
+
+static void get_item(struct rbuf *r, struct gc_msg *m)
+{
+	m->hops = get_u8(r);
+	m->flags = get_u8(r);
+	m->item_type = get_u8(r);
+	m->item_boot = get_u64(r);
+	m->item_seq = get_u64(r);
+	get_name(r, &m->name);
+	m->id = take(r, GC_ITEM_ID_LEN);
+	m->total = get_u16(r);
+	m->frag_off = get_u16(r);
+	if (r->bad)
+		return;
+	/* The data is the rest of the message. */
+	m->frag_len = (u16)(r->len - r->off);
+	m->data = take(r, m->frag_len);
+	if (m->flags & ~GC_ITEM_F_ANSWER || m->item_seq == 0 || m->item_seq > GC_ITEM_SEQ_MAX ||
+	    !frag_valid(m))
+		r->bad = true;
+}
+
 enum gc_wire_err gc_decode_msg(const u8 *body, size_t len, size_t *off, struct gc_msg *m)
 {
+	struct gc_range_entry re;
+	struct gc_agg_entry ae;
 	struct rbuf outer = { .p = body, .len = len, .off = *off };
 	struct rbuf r;
 	struct gc_state_entry e;
@@ -328,6 +512,35 @@ enum gc_wire_err gc_decode_msg(const u8 *body, size_t len, size_t *off, struct g
 		for (i = 0; i < m->count && !r.bad; i++)
 			get_state_entry(&r, &e);
 		break;
+	case GC_MSG_ITEM:
+		get_item(&r, m);
+		break;
+	case GC_MSG_DIGEST:
+	case GC_MSG_WANT:
+	case GC_MSG_GONE:
+		m->flags = get_u8(&r);
+		m->count = get_u16(&r);
+		m->entries = r.p + r.off;
+		m->entries_len = (u16)(r.len - r.off);
+		if (m->flags & ~(m->type == GC_MSG_DIGEST ? GC_DIGEST_F_REQUEST : 0))
+			r.bad = true;
+		for (i = 0; i < m->count && !r.bad; i++)
+			get_range_entry(&r, m->type, &re);
+		break;
+	case GC_MSG_AGG:
+		m->flags = get_u8(&r);
+		m->count = get_u16(&r);
+		m->incarnation = get_u32(&r);
+		get_name(&r, &m->name);
+		m->agg_c = get_u64(&r);
+		m->agg_g = get_u64(&r);
+		if (m->flags || m->count > GC_AGG_MAX || !m->incarnation)
+			r.bad = true;
+		m->entries = r.p + r.off;
+		m->entries_len = r.bad ? 0 : (u16)(r.len - r.off);
+		for (i = 0; i < m->count && !r.bad; i++)
+			get_agg_entry(&r, &ae);
+		break;
 	default:
 		/* Unknown types are skipped whole: newer peers may add some. */
 		*off = outer.off;
@@ -346,6 +559,29 @@ enum gc_wire_err gc_next_state_entry(const struct gc_msg *m, size_t *off,
 	struct rbuf r = { .p = m->entries, .len = m->entries_len, .off = *off };
 
 	get_state_entry(&r, e);
+	if (r.bad)
+		return GC_WIRE_MALFORMED;
+	*off = r.off;
+	return GC_WIRE_OK;
+}
+
+enum gc_wire_err gc_next_range_entry(const struct gc_msg *m, size_t *off,
+				     struct gc_range_entry *e)
+{
+	struct rbuf r = { .p = m->entries, .len = m->entries_len, .off = *off };
+
+	get_range_entry(&r, m->type, e);
+	if (r.bad)
+		return GC_WIRE_MALFORMED;
+	*off = r.off;
+	return GC_WIRE_OK;
+}
+
+enum gc_wire_err gc_next_agg_entry(const struct gc_msg *m, size_t *off, struct gc_agg_entry *e)
+{
+	struct rbuf r = { .p = m->entries, .len = m->entries_len, .off = *off };
+
+	get_agg_entry(&r, e);
 	if (r.bad)
 		return GC_WIRE_MALFORMED;
 	*off = r.off;

@@ -35,7 +35,33 @@ enum gc_msg_type {
 	GC_MSG_SUSPECT = 6,
 	GC_MSG_DEAD = 7,
 	GC_MSG_STATE = 8,
+	GC_MSG_ITEM = 9,	/* an item, or a fragment of one */
+	GC_MSG_DIGEST = 10,	/* per origin: window start and highest contiguous seq */
+	GC_MSG_WANT = 11,	/* seq ranges of origins, asked of the receiver */
+	GC_MSG_AGG = 12,	/* push-sum mass of every aggregate */
+	GC_MSG_GONE = 13,	/* seq ranges wanted of the sender that it will not serve */
 };
+
+/* Items (items.h): content up to GC_ITEM_MAX_LEN bytes, sent in fragments
+ * of multiples of GC_FRAG_UNIT bytes when it does not fit one packet.
+ */
+#define GC_ITEM_ID_LEN GC_ITEM_ID_SIZE	/* SHA-256 of the content */
+#define GC_ITEM_MAX_LEN GC_ITEM_MAX_SIZE
+#define GC_FRAG_UNIT 256
+#define GC_ITEM_HDR_LEN (3 + 8 + 8 + 1 + GC_ITEM_ID_LEN + 2 + 2)	/* but the origin's name */
+#define GC_WANT_MAX_SPAN 65536	/* seqs one WANT entry may name */
+#define GC_ITEM_SEQ_MAX (~0ULL >> 1)	/* highest seq, low, contig: seq + 1 never wraps */
+
+/* Aggregates (aggregate.h). */
+#define GC_AGG_NAME_MAX GC_AGG_NAME_SIZE	/* with the NUL, as GC_NODE_NAME_MAX */
+#define GC_AGG_MAX GC_AGG_MAX_METRICS
+#define GC_AGG_ENTRY_LEN(name_len) (1 + (size_t)(name_len) + 5 * 8)
+
+/* Flags of a GC_MSG_DIGEST chunk. */
+#define GC_DIGEST_F_REQUEST 0x01	/* the receiver answers with its own digest */
+
+/* Flags of a GC_MSG_ITEM. */
+#define GC_ITEM_F_ANSWER 0x01	/* sent because the receiver asked for it */
 
 /* Flags of a GC_MSG_STATE chunk. */
 #define GC_STATE_F_REQUEST 0x01	/* the receiver answers with its own state */
@@ -74,17 +100,45 @@ struct gc_state_entry {
 	struct gc_addr addr;
 };
 
+/* One entry of a GC_MSG_DIGEST (low, contig), GC_MSG_WANT or GC_MSG_GONE (from, to),
+ * about the stream of origin started at boot.
+ */
+struct gc_range_entry {
+	struct gc_name origin;
+	u64 boot;
+	u64 a, b;
+};
+
+/* One aggregate of a GC_MSG_AGG: push-sum mass s / w and the extremes. */
+struct gc_agg_entry {
+	struct gc_name name;
+	s64 s_hi;		/* s, a signed 128-bit fixed-point sum: hi, lo */
+	u64 s_lo;
+	u64 w;
+	s64 min, max;		/* min > max when no node in the epoch published */
+};
+
 struct gc_msg {
 	u8 type;
 	u32 seq;		/* PING, ACK, PING_REQ, NACK */
-	u32 incarnation;	/* ALIVE, SUSPECT, DEAD */
-	struct gc_name name;	/* PING, PING_REQ (target); ALIVE, SUSPECT, DEAD */
+	u32 incarnation;	/* ALIVE, SUSPECT, DEAD; AGG: the epoch */
+	struct gc_name name;	/* PING, PING_REQ (target); ALIVE, SUSPECT, DEAD;
+				 * ITEM: origin; AGG: the epoch's source
+				 */
 	struct gc_name from;	/* SUSPECT, DEAD: who says so */
 	struct gc_addr addr;	/* PING_REQ (target), ALIVE */
-	u8 flags;		/* STATE */
-	u16 count;		/* STATE: entries */
-	const u8 *entries;	/* STATE: count validated entries */
+	u8 flags;		/* STATE, ITEM, DIGEST, WANT, AGG */
+	u16 count;		/* STATE, DIGEST, WANT, AGG: entries */
+	const u8 *entries;	/* ... count validated entries */
 	u16 entries_len;
+	/* ITEM */
+	u8 hops, item_type;
+	u64 item_boot, item_seq;
+	const u8 *id;		/* GC_ITEM_ID_LEN bytes */
+	u16 total, frag_off, frag_len;
+	const u8 *data;		/* frag_len bytes at frag_off of total */
+	/* AGG */
+	u64 agg_c, agg_g;	/* node mass, and the source's count mass */
 };
 
 struct gc_keyring {
@@ -121,11 +175,43 @@ void gc_end_state(struct gc_wbuf *b, size_t start, u16 count);
 /* Bytes a state entry takes, to plan chunks. */
 size_t gc_state_entry_len(u8 name_len, const struct gc_addr *addr);
 
+/* An item or one fragment of it. */
+size_t gc_put_item(struct gc_wbuf *b, u8 hops, u8 flags, u8 type, u64 boot, u64 seq,
+		   const char *origin, u8 origin_len, const u8 *id, u16 total, u16 off,
+		   const u8 *data, u16 len);
+/* The fragment payload that fits in room bytes after an ITEM header for an
+ * origin name of origin_len: a multiple of GC_FRAG_UNIT, or 0.
+ */
+u16 gc_item_frag_room(size_t room, u8 origin_len);
+
+/* DIGEST and WANT chunks: begin, entries, end (count and length fixed up). */
+size_t gc_begin_list(struct gc_wbuf *b, u8 type, u8 flags);
+size_t gc_put_range_entry(struct gc_wbuf *b, const char *origin, u8 origin_len, u64 boot, u64 a,
+			  u64 c);
+void gc_end_list(struct gc_wbuf *b, size_t start, u16 count);
+static inline size_t gc_range_entry_len(u8 origin_len)
+{
+	return 1 + (size_t)origin_len + 24;
+}
+
+/* An AGG message: the header, then entries, then gc_end_list(). */
+size_t gc_begin_agg(struct gc_wbuf *b, u32 epoch, const char *source, u8 source_len, u64 c,
+		    u64 g);
+size_t gc_put_agg_entry(struct gc_wbuf *b, const struct gc_agg_entry *e);
+
+/* Whether name is a valid aggregate name (the node-name rule, shorter). */
+bool gc_agg_name_valid(const char *name, size_t len);
+
 /* Decodes the message at *off of body and advances *off. */
 enum gc_wire_err gc_decode_msg(const u8 *body, size_t len, size_t *off, struct gc_msg *m);
 /* Decodes the next entry of a validated STATE message. */
 enum gc_wire_err gc_next_state_entry(const struct gc_msg *m, size_t *off,
 				     struct gc_state_entry *e);
+
+/* The next entry of a validated DIGEST or WANT, and of an AGG. */
+enum gc_wire_err gc_next_range_entry(const struct gc_msg *m, size_t *off,
+				     struct gc_range_entry *e);
+enum gc_wire_err gc_next_agg_entry(const struct gc_msg *m, size_t *off, struct gc_agg_entry *e);
 
 /* Wraps body into a packet in out (cap bytes): sealed with the primary key
  * when the keyring has one, else plain with a CRC32. Returns the packet

@@ -189,7 +189,7 @@ static bool node_start(struct net *net, int id, u64 seed)
 	snprintf(n->name, sizeof(n->name), "node%d", id);
 	n->addr = node_addr(id);
 	n->down = false;
-	n->e = gc_engine_new(&net->cfg, n->name, (u8)strlen(n->name), &n->addr, seed, net->now,
+	n->e = gc_engine_new(&net->cfg, n->name, (u8)strlen(n->name), &n->addr, 1, seed, net->now,
 			     &ops, n);
 	return n->e != NULL;
 }
@@ -1529,17 +1529,17 @@ TEST(engine_new_refuses_bad_arguments)
 	struct gc_engine *e;
 
 	test_config(&cfg);
-	EXPECT_EQ(NULL, gc_engine_new(&cfg, "bad name", 8, &a, 1, 0, &ops, NULL));
-	EXPECT_EQ(NULL, gc_engine_new(&cfg, "", 0, &a, 1, 0, &ops, NULL));
-	EXPECT_EQ(NULL, gc_engine_new(&cfg, "ok", 2, &a, 1, 0, NULL, NULL));
-	EXPECT_EQ(NULL, gc_engine_new(&cfg, "ok", 2, &a, 1, 0, &no_send, NULL));
+	EXPECT_EQ(NULL, gc_engine_new(&cfg, "bad name", 8, &a, 1, 1, 0, &ops, NULL));
+	EXPECT_EQ(NULL, gc_engine_new(&cfg, "", 0, &a, 1, 1, 0, &ops, NULL));
+	EXPECT_EQ(NULL, gc_engine_new(&cfg, "ok", 2, &a, 1, 1, 0, NULL, NULL));
+	EXPECT_EQ(NULL, gc_engine_new(&cfg, "ok", 2, &a, 1, 1, 0, &no_send, NULL));
 	cfg.probe_timeout_ms = cfg.probe_interval_ms;
-	EXPECT_EQ(NULL, gc_engine_new(&cfg, "ok", 2, &a, 1, 0, &ops, NULL));
+	EXPECT_EQ(NULL, gc_engine_new(&cfg, "ok", 2, &a, 1, 1, 0, &ops, NULL));
 	test_config(&cfg);
 	cfg.mtu = 100;
-	EXPECT_EQ(NULL, gc_engine_new(&cfg, "ok", 2, &a, 1, 0, &ops, NULL));
+	EXPECT_EQ(NULL, gc_engine_new(&cfg, "ok", 2, &a, 1, 1, 0, &ops, NULL));
 	test_config(&cfg);
-	e = gc_engine_new(&cfg, "ok", 2, &a, 1, 0, &ops, NULL);
+	e = gc_engine_new(&cfg, "ok", 2, &a, 1, 1, 0, &ops, NULL);
 	ASSERT_NE(NULL, e);
 	EXPECT_EQ(1, gc_engine_count(e, GC_MEMBER_ALIVE));
 	EXPECT_GT(gc_engine_mem_bytes(e), sizeof(*e));

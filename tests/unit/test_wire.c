@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Unit tests for kmod/core/wire.c: message encoding and decoding, STATE
- * chunks, truncated and malformed input, packet sealing (plain CRC32 and
- * XChaCha20-Poly1305 as libsodium's IETF construction) and the keyring.
+ * chunks, ITEM (and fragments), DIGEST, WANT and AGG, truncated and
+ * malformed input, packet sealing (plain CRC32 and XChaCha20-Poly1305 as
+ * libsodium's IETF construction) and the keyring.
  */
 
 #include "kselftest_harness.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -1038,6 +1040,506 @@ TEST(keyring_at_most_five_keys)
 	/* Now there is room again. */
 	EXPECT_EQ(0, gc_keyring_add(&kr, k[5]));
 	EXPECT_EQ(5, kr.count);
+}
+
+/* ---- items, digests, wants, aggregates ---- */
+
+static const u8 test_id[GC_ITEM_ID_LEN] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11,
+					   12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+					   23, 24, 25, 26, 27, 28, 29, 30, 31, 32};
+
+static size_t put_test_item(u8 *buf, size_t cap, u8 flags, u64 seq, u16 total, u16 off,
+			    const u8 *data, u16 len)
+{
+	struct gc_wbuf b = wbuf(buf, cap);
+
+	return gc_put_item(&b, 7, flags, 0x42, 0x0102030405060708ULL, seq, "origin", 6, test_id,
+			   total, off, data, len);
+}
+
+TEST(item_round_trip)
+{
+	u8 buf[BUF_CAP], data[600];
+	struct gc_msg m;
+	size_t n, off = 0;
+	int i;
+
+	for (i = 0; i < (int)sizeof(data); i++)
+		data[i] = (u8)(i * 3);
+	n = put_test_item(buf, sizeof(buf), GC_ITEM_F_ANSWER, 99, 600, 0, data, 600);
+	ASSERT_EQ(GC_MSG_HDR_LEN + GC_ITEM_HDR_LEN + 6 + 600, n);
+	EXPECT_EQ(GC_MSG_ITEM, buf[0]);
+	EXPECT_EQ((n - 3) >> 8, buf[1]);
+	EXPECT_EQ((n - 3) & 0xff, buf[2]);
+	/* hops, flags, type, then boot and seq big endian. */
+	EXPECT_EQ(7, buf[3]);
+	EXPECT_EQ(GC_ITEM_F_ANSWER, buf[4]);
+	EXPECT_EQ(0x42, buf[5]);
+	EXPECT_EQ(0x01, buf[6]);
+	EXPECT_EQ(0x08, buf[13]);
+	EXPECT_EQ(99, buf[21]);
+	ASSERT_EQ(GC_WIRE_OK, gc_decode_msg(buf, n, &off, &m));
+	EXPECT_EQ(n, off);
+	EXPECT_EQ(GC_MSG_ITEM, m.type);
+	EXPECT_EQ(7, m.hops);
+	EXPECT_EQ(GC_ITEM_F_ANSWER, m.flags);
+	EXPECT_EQ(0x42, m.item_type);
+	EXPECT_EQ(0x0102030405060708ULL, m.item_boot);
+	EXPECT_EQ(99, m.item_seq);
+	EXPECT_TRUE(name_eq(&m.name, "origin"));
+	EXPECT_EQ(0, memcmp(m.id, test_id, GC_ITEM_ID_LEN));
+	EXPECT_EQ(600, m.total);
+	EXPECT_EQ(0, m.frag_off);
+	EXPECT_EQ(600, m.frag_len);
+	EXPECT_EQ(0, memcmp(m.data, data, 600));
+	EXPECT_EQ(buf + n - 600, m.data);
+}
+
+TEST(item_fragments_round_trip)
+{
+	u8 buf[BUF_CAP], data[1000];
+	struct gc_msg m;
+	size_t n, off;
+
+	memset(data, 0x5c, sizeof(data));
+	/* A middle fragment: a multiple of the unit at a multiple of it. */
+	n = put_test_item(buf, sizeof(buf), 0, 1, 1000, 256, data, 512);
+	off = 0;
+	ASSERT_EQ(GC_WIRE_OK, gc_decode_msg(buf, n, &off, &m));
+	EXPECT_EQ(1000, m.total);
+	EXPECT_EQ(256, m.frag_off);
+	EXPECT_EQ(512, m.frag_len);
+	/* The last one: any length that ends the item. */
+	n = put_test_item(buf, sizeof(buf), 0, 1, 1000, 768, data, 232);
+	off = 0;
+	ASSERT_EQ(GC_WIRE_OK, gc_decode_msg(buf, n, &off, &m));
+	EXPECT_EQ(768, m.frag_off);
+	EXPECT_EQ(232, m.frag_len);
+	/* The largest item and its last byte. */
+	n = put_test_item(buf, sizeof(buf), 0, GC_ITEM_SEQ_MAX, GC_ITEM_MAX_LEN,
+			  GC_ITEM_MAX_LEN - 256, data, 256);
+	EXPECT_EQ(GC_WIRE_OK, decode_one(buf, n));
+	n = put_test_item(buf, sizeof(buf), 0, 1, GC_ITEM_MAX_LEN, GC_ITEM_MAX_LEN - 256, data, 1);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	/* What fits: the unit multiple after the header. */
+	EXPECT_EQ(0, gc_item_frag_room(GC_MSG_HDR_LEN + GC_ITEM_HDR_LEN + 6, 6));
+	EXPECT_EQ(0, gc_item_frag_room(GC_MSG_HDR_LEN + GC_ITEM_HDR_LEN + 6 + 255, 6));
+	EXPECT_EQ(256, gc_item_frag_room(GC_MSG_HDR_LEN + GC_ITEM_HDR_LEN + 6 + 256, 6));
+	EXPECT_EQ(256, gc_item_frag_room(512 - GC_SEAL_OVERHEAD, 63));
+	EXPECT_EQ(1280, gc_item_frag_room(1400 - GC_SEAL_OVERHEAD, 5));
+	EXPECT_EQ(8704, gc_item_frag_room(GC_MAX_MTU - GC_SEAL_OVERHEAD, 63));
+	EXPECT_EQ(GC_ITEM_MAX_LEN, gc_item_frag_room(100000, 1));
+	EXPECT_EQ(0, gc_item_frag_room(0, 1));
+}
+
+TEST(item_malformed)
+{
+	u8 buf[BUF_CAP], data[600];
+	size_t n;
+
+	memset(data, 1, sizeof(data));
+	n = put_test_item(buf, sizeof(buf), 0, 1, 600, 0, data, 600);
+	ASSERT_EQ(GC_WIRE_OK, decode_one(buf, n));
+	/* seq 0 and past GC_ITEM_SEQ_MAX. */
+	n = put_test_item(buf, sizeof(buf), 0, 0, 600, 0, data, 600);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	n = put_test_item(buf, sizeof(buf), 0, GC_ITEM_SEQ_MAX + 1, 600, 0, data, 600);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	n = put_test_item(buf, sizeof(buf), 0, ~0ULL, 600, 0, data, 600);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	/* An offset that is not a multiple of the unit. */
+	n = put_test_item(buf, sizeof(buf), 0, 1, 600, 100, data, 500);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	n = put_test_item(buf, sizeof(buf), 0, 1, 600, 255, data, 345);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	/* A fragment that does not end the item and is not a multiple. */
+	n = put_test_item(buf, sizeof(buf), 0, 1, 600, 0, data, 300);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	n = put_test_item(buf, sizeof(buf), 0, 1, 600, 256, data, 257);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	/* Past the total. */
+	n = put_test_item(buf, sizeof(buf), 0, 1, 600, 512, data, 256);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	n = put_test_item(buf, sizeof(buf), 0, 1, 500, 0, data, 600);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	/* Total 0, and over GC_ITEM_MAX_LEN. */
+	n = put_test_item(buf, sizeof(buf), 0, 1, 0, 0, data, 0);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	n = put_test_item(buf, sizeof(buf), 0, 1, GC_ITEM_MAX_LEN + 1, 0, data, 256);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	n = put_test_item(buf, sizeof(buf), 0, 1, 0xffff, 0xff00, data, 255);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	/* No data at all. */
+	n = put_test_item(buf, sizeof(buf), 0, 1, 600, 0, data, 0);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	/* Unknown flags. */
+	n = put_test_item(buf, sizeof(buf), 0x02, 1, 600, 0, data, 600);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	n = put_test_item(buf, sizeof(buf), 0x80 | GC_ITEM_F_ANSWER, 1, 600, 0, data, 600);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, n));
+	/* A bad origin name. */
+	{
+		struct gc_wbuf b = wbuf(buf, sizeof(buf));
+
+		gc_put_item(&b, 0, 0, 0, 1, 1, "a b", 3, test_id, 10, 0, data, 10);
+		EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, b.len));
+		b = wbuf(buf, sizeof(buf));
+		gc_put_item(&b, 0, 0, 0, 1, 1, "", 0, test_id, 10, 0, data, 10);
+		EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, b.len));
+	}
+	/* Shorter than its header. */
+	{
+		u8 tiny[] = {GC_MSG_ITEM, 0, 3, 0, 0, 0};
+
+		EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(tiny, sizeof(tiny)));
+	}
+}
+
+TEST(digest_and_want_round_trip)
+{
+	u8 buf[BUF_CAP];
+	struct gc_wbuf b = wbuf(buf, sizeof(buf));
+	struct gc_range_entry e;
+	struct gc_msg m;
+	size_t start, off = 0, eoff = 0;
+
+	start = b.len;
+	ASSERT_EQ(GC_MSG_HDR_LEN + 3, gc_begin_list(&b, GC_MSG_DIGEST, GC_DIGEST_F_REQUEST));
+	EXPECT_EQ(gc_range_entry_len(3), gc_put_range_entry(&b, "one", 3, 5, 1, 0));
+	EXPECT_EQ(1 + 3 + 24, gc_range_entry_len(3));
+	ASSERT_NE(0, gc_put_range_entry(&b, "two", 3, ~0ULL, 10, 20));
+	ASSERT_NE(0, gc_put_range_entry(&b, "top", 3, 0, GC_ITEM_SEQ_MAX, GC_ITEM_SEQ_MAX));
+	gc_end_list(&b, start, 3);
+	start = b.len;
+	gc_begin_list(&b, GC_MSG_WANT, 0);
+	ASSERT_NE(0, gc_put_range_entry(&b, "one", 3, 5, 1, 1));
+	ASSERT_NE(0, gc_put_range_entry(&b, "two", 3, 6, 7, 7 + GC_WANT_MAX_SPAN - 1));
+	gc_end_list(&b, start, 2);
+	ASSERT_FALSE(b.overflow);
+
+	ASSERT_EQ(GC_WIRE_OK, gc_decode_msg(buf, b.len, &off, &m));
+	EXPECT_EQ(GC_MSG_DIGEST, m.type);
+	EXPECT_EQ(GC_DIGEST_F_REQUEST, m.flags);
+	EXPECT_EQ(3, m.count);
+	EXPECT_EQ(3 * gc_range_entry_len(3), m.entries_len);
+	ASSERT_EQ(GC_WIRE_OK, gc_next_range_entry(&m, &eoff, &e));
+	EXPECT_TRUE(name_eq(&e.origin, "one"));
+	EXPECT_EQ(5, e.boot);
+	EXPECT_EQ(1, e.a);
+	EXPECT_EQ(0, e.b);
+	ASSERT_EQ(GC_WIRE_OK, gc_next_range_entry(&m, &eoff, &e));
+	EXPECT_TRUE(name_eq(&e.origin, "two"));
+	EXPECT_EQ(~0ULL, e.boot);
+	EXPECT_EQ(10, e.a);
+	EXPECT_EQ(20, e.b);
+	ASSERT_EQ(GC_WIRE_OK, gc_next_range_entry(&m, &eoff, &e));
+	EXPECT_EQ(GC_ITEM_SEQ_MAX, e.a);
+	EXPECT_EQ(m.entries_len, eoff);
+	EXPECT_EQ(GC_WIRE_MALFORMED, gc_next_range_entry(&m, &eoff, &e));
+
+	ASSERT_EQ(GC_WIRE_OK, gc_decode_msg(buf, b.len, &off, &m));
+	EXPECT_EQ(b.len, off);
+	EXPECT_EQ(GC_MSG_WANT, m.type);
+	EXPECT_EQ(0, m.flags);
+	EXPECT_EQ(2, m.count);
+	eoff = 0;
+	ASSERT_EQ(GC_WIRE_OK, gc_next_range_entry(&m, &eoff, &e));
+	EXPECT_EQ(1, e.a);
+	EXPECT_EQ(1, e.b);
+	ASSERT_EQ(GC_WIRE_OK, gc_next_range_entry(&m, &eoff, &e));
+	EXPECT_TRUE(name_eq(&e.origin, "two"));
+	EXPECT_EQ(6, e.boot);
+	EXPECT_EQ(7, e.a);
+	EXPECT_EQ(7 + GC_WANT_MAX_SPAN - 1, e.b);
+
+	/* Empty lists are fine. */
+	b = wbuf(buf, sizeof(buf));
+	gc_begin_list(&b, GC_MSG_WANT, 0);
+	gc_end_list(&b, 0, 0);
+	off = 0;
+	ASSERT_EQ(GC_WIRE_OK, gc_decode_msg(buf, b.len, &off, &m));
+	EXPECT_EQ(0, m.count);
+	EXPECT_EQ(6, off);
+}
+
+/* One DIGEST or WANT entry (a, b) under flags, decoded. */
+static enum gc_wire_err one_range(u8 type, u8 flags, u64 a, u64 b)
+{
+	u8 buf[256];
+	struct gc_wbuf w = wbuf(buf, sizeof(buf));
+
+	gc_begin_list(&w, type, flags);
+	gc_put_range_entry(&w, "x", 1, 1, a, b);
+	gc_end_list(&w, 0, 1);
+	return decode_one(buf, w.len);
+}
+
+TEST(digest_and_want_malformed)
+{
+	u8 buf[256], copy[256];
+	struct gc_wbuf b = wbuf(buf, sizeof(buf));
+	size_t len;
+
+	/* DIGEST: low >= 1, contig >= low - 1, both at most GC_ITEM_SEQ_MAX. */
+	EXPECT_EQ(GC_WIRE_OK, one_range(GC_MSG_DIGEST, 0, 1, 0));
+	EXPECT_EQ(GC_WIRE_OK, one_range(GC_MSG_DIGEST, 0, 5, 4));
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_DIGEST, 0, 0, 0));
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_DIGEST, 0, 0, 5));
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_DIGEST, 0, 5, 3));
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_DIGEST, 0, 1, GC_ITEM_SEQ_MAX + 1));
+	EXPECT_EQ(GC_WIRE_MALFORMED,
+		  one_range(GC_MSG_DIGEST, 0, GC_ITEM_SEQ_MAX + 1, GC_ITEM_SEQ_MAX));
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_DIGEST, 0, ~0ULL, ~0ULL));
+	/* Flags: REQUEST only. */
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_DIGEST, 0x02, 1, 0));
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_DIGEST, 0x80 | GC_DIGEST_F_REQUEST, 1, 0));
+	/* WANT: 1 <= from <= to, to - from < GC_WANT_MAX_SPAN. */
+	EXPECT_EQ(GC_WIRE_OK, one_range(GC_MSG_WANT, 0, 3, 3));
+	EXPECT_EQ(GC_WIRE_OK, one_range(GC_MSG_WANT, 0, GC_ITEM_SEQ_MAX, GC_ITEM_SEQ_MAX));
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_WANT, 0, 0, 3));
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_WANT, 0, 4, 3));
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_WANT, 0, 1, 1 + GC_WANT_MAX_SPAN));
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_WANT, 0, 1, ~0ULL));
+	EXPECT_EQ(GC_WIRE_MALFORMED,
+		  one_range(GC_MSG_WANT, 0, GC_ITEM_SEQ_MAX, GC_ITEM_SEQ_MAX + 1));
+	/* No flags at all on a WANT, not even REQUEST. */
+	EXPECT_EQ(GC_WIRE_MALFORMED, one_range(GC_MSG_WANT, GC_DIGEST_F_REQUEST, 3, 3));
+
+	/* Counts higher and lower than the entries, and trailing bytes. */
+	gc_begin_list(&b, GC_MSG_DIGEST, 0);
+	gc_put_range_entry(&b, "x", 1, 1, 1, 2);
+	gc_put_range_entry(&b, "y", 1, 1, 1, 2);
+	gc_end_list(&b, 0, 2);
+	len = b.len;
+	ASSERT_EQ(GC_WIRE_OK, decode_one(buf, len));
+	memcpy(copy, buf, len);
+	copy[GC_MSG_HDR_LEN + 2] = 3;
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(copy, len));
+	copy[GC_MSG_HDR_LEN + 2] = 1;
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(copy, len));
+	memcpy(copy, buf, len);
+	copy[len] = 0;
+	copy[2]++;
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(copy, len + 1));
+	/* A bad origin name in an entry. */
+	memcpy(copy, buf, len);
+	copy[GC_MSG_HDR_LEN + 3 + 1] = '/';
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(copy, len));
+	/* Shorter than flags and count. */
+	{
+		u8 tiny[] = {GC_MSG_WANT, 0, 2, 0, 0};
+
+		EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(tiny, sizeof(tiny)));
+	}
+}
+
+static struct gc_agg_entry agg_entry(const char *name, s64 s_hi, u64 s_lo, u64 w, s64 min, s64 max)
+{
+	struct gc_agg_entry e = {
+		.name = {.p = name, .len = (u8)strlen(name)},
+		.s_hi = s_hi,
+		.s_lo = s_lo,
+		.w = w,
+		.min = min,
+		.max = max,
+	};
+
+	return e;
+}
+
+TEST(agg_round_trip)
+{
+	u8 buf[BUF_CAP];
+	struct gc_wbuf b = wbuf(buf, sizeof(buf));
+	struct gc_agg_entry e1 = agg_entry("load", -1, 0xfffffffe00000000ULL, 1ULL << 31, -2, 7);
+	struct gc_agg_entry e2 = agg_entry("x.y_z-9", 0, 5, 0, INT64_MAX, INT64_MIN);
+	struct gc_agg_entry e;
+	struct gc_msg m;
+	size_t off = 0, eoff = 0, n;
+
+	n = gc_begin_agg(&b, 0xfffffffe, "n000", 4, 1ULL << 32, 123);
+	EXPECT_EQ(GC_MSG_HDR_LEN + 3 + 4 + 5 + 16, n);
+	EXPECT_EQ(GC_AGG_ENTRY_LEN(4), gc_put_agg_entry(&b, &e1));
+	EXPECT_EQ(GC_AGG_ENTRY_LEN(7), gc_put_agg_entry(&b, &e2));
+	gc_end_list(&b, 0, 2);
+	ASSERT_FALSE(b.overflow);
+	ASSERT_EQ(GC_WIRE_OK, gc_decode_msg(buf, b.len, &off, &m));
+	EXPECT_EQ(b.len, off);
+	EXPECT_EQ(GC_MSG_AGG, m.type);
+	EXPECT_EQ(0, m.flags);
+	EXPECT_EQ(2, m.count);
+	EXPECT_EQ(0xfffffffe, m.incarnation);
+	EXPECT_TRUE(name_eq(&m.name, "n000"));
+	EXPECT_EQ(1ULL << 32, m.agg_c);
+	EXPECT_EQ(123, m.agg_g);
+	EXPECT_EQ(GC_AGG_ENTRY_LEN(4) + GC_AGG_ENTRY_LEN(7), m.entries_len);
+	ASSERT_EQ(GC_WIRE_OK, gc_next_agg_entry(&m, &eoff, &e));
+	EXPECT_TRUE(name_eq(&e.name, "load"));
+	EXPECT_EQ(-1, e.s_hi);
+	EXPECT_EQ(0xfffffffe00000000ULL, e.s_lo);
+	EXPECT_EQ(1ULL << 31, e.w);
+	EXPECT_EQ(-2, e.min);
+	EXPECT_EQ(7, e.max);
+	ASSERT_EQ(GC_WIRE_OK, gc_next_agg_entry(&m, &eoff, &e));
+	EXPECT_TRUE(name_eq(&e.name, "x.y_z-9"));
+	EXPECT_EQ(INT64_MAX, e.min);
+	EXPECT_EQ(INT64_MIN, e.max);
+	EXPECT_EQ(m.entries_len, eoff);
+	EXPECT_EQ(GC_WIRE_MALFORMED, gc_next_agg_entry(&m, &eoff, &e));
+}
+
+TEST(agg_malformed)
+{
+	u8 buf[BUF_CAP], copy[BUF_CAP];
+	struct gc_wbuf b;
+	char name[GC_AGG_NAME_MAX + 1];
+	struct gc_agg_entry e;
+	size_t len;
+	int i;
+
+	memset(name, 'a', sizeof(name));
+	/* GC_AGG_MAX entries decode; one more does not. */
+	for (i = 0; i <= GC_AGG_MAX + 1; i++) {
+		int k;
+
+		b = wbuf(buf, sizeof(buf));
+		gc_begin_agg(&b, 1, "s", 1, 0, 0);
+		for (k = 0; k < i; k++) {
+			e = agg_entry("m", 0, 0, 0, 0, 0);
+			gc_put_agg_entry(&b, &e);
+		}
+		gc_end_list(&b, 0, (u16)i);
+		ASSERT_FALSE(b.overflow);
+		EXPECT_EQ(i <= GC_AGG_MAX ? GC_WIRE_OK : GC_WIRE_MALFORMED, decode_one(buf, b.len));
+	}
+	/* Names of up to GC_AGG_NAME_MAX - 1 bytes. */
+	b = wbuf(buf, sizeof(buf));
+	gc_begin_agg(&b, 1, "s", 1, 0, 0);
+	e = agg_entry("m", 0, 0, 0, 0, 0);
+	e.name.p = name;
+	e.name.len = GC_AGG_NAME_MAX - 1;
+	gc_put_agg_entry(&b, &e);
+	gc_end_list(&b, 0, 1);
+	EXPECT_EQ(GC_WIRE_OK, decode_one(buf, b.len));
+	b = wbuf(buf, sizeof(buf));
+	gc_begin_agg(&b, 1, "s", 1, 0, 0);
+	e.name.len = GC_AGG_NAME_MAX;
+	gc_put_agg_entry(&b, &e);
+	gc_end_list(&b, 0, 1);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, b.len));
+	/* A metric name breaking the name rule, and an empty one. */
+	b = wbuf(buf, sizeof(buf));
+	gc_begin_agg(&b, 1, "s", 1, 0, 0);
+	e = agg_entry("a:b", 0, 0, 0, 0, 0);
+	gc_put_agg_entry(&b, &e);
+	gc_end_list(&b, 0, 1);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, b.len));
+	b = wbuf(buf, sizeof(buf));
+	gc_begin_agg(&b, 1, "s", 1, 0, 0);
+	e = agg_entry("", 0, 0, 0, 0, 0);
+	gc_put_agg_entry(&b, &e);
+	gc_end_list(&b, 0, 1);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, b.len));
+	/* Epoch 0, a bad source name. */
+	b = wbuf(buf, sizeof(buf));
+	gc_begin_agg(&b, 0, "s", 1, 0, 0);
+	gc_end_list(&b, 0, 0);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, b.len));
+	b = wbuf(buf, sizeof(buf));
+	gc_begin_agg(&b, 1, "s s", 3, 0, 0);
+	gc_end_list(&b, 0, 0);
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(buf, b.len));
+
+	/* Flags, counts and trailing bytes of a valid one. */
+	b = wbuf(buf, sizeof(buf));
+	gc_begin_agg(&b, 1, "s", 1, 0, 0);
+	e = agg_entry("m", 0, 0, 0, 0, 0);
+	gc_put_agg_entry(&b, &e);
+	gc_put_agg_entry(&b, &e);
+	gc_end_list(&b, 0, 2);
+	len = b.len;
+	ASSERT_EQ(GC_WIRE_OK, decode_one(buf, len));
+	memcpy(copy, buf, len);
+	copy[GC_MSG_HDR_LEN] = 1;
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(copy, len));
+	memcpy(copy, buf, len);
+	copy[GC_MSG_HDR_LEN + 2] = 3;
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(copy, len));
+	copy[GC_MSG_HDR_LEN + 2] = 1;
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(copy, len));
+	memcpy(copy, buf, len);
+	copy[len] = 0;
+	copy[2]++;
+	EXPECT_EQ(GC_WIRE_MALFORMED, decode_one(copy, len + 1));
+	/* A header that does not fit writes nothing. */
+	b = wbuf(buf, GC_MSG_HDR_LEN + 3 + 4 + 2 + 15);
+	EXPECT_EQ(0, gc_begin_agg(&b, 1, "s", 1, 0, 0));
+	EXPECT_TRUE(b.overflow);
+	EXPECT_EQ(0, b.len);
+	b = wbuf(buf, GC_MSG_HDR_LEN + 3 + 4 + 2 + 16);
+	EXPECT_EQ(GC_MSG_HDR_LEN + 3 + 4 + 2 + 16, gc_begin_agg(&b, 1, "s", 1, 0, 0));
+	EXPECT_EQ(0, gc_put_agg_entry(&b, &e));
+	EXPECT_TRUE(b.overflow);
+
+	EXPECT_TRUE(gc_agg_name_valid("cpu.load", 8));
+	EXPECT_TRUE(gc_agg_name_valid(name, GC_AGG_NAME_MAX - 1));
+	EXPECT_FALSE(gc_agg_name_valid(name, GC_AGG_NAME_MAX));
+	EXPECT_FALSE(gc_agg_name_valid("", 0));
+	EXPECT_FALSE(gc_agg_name_valid("a b", 3));
+}
+
+/* Every prefix of an ITEM, DIGEST, WANT and AGG body is refused without a
+ * read past it (the copy is exactly as long), and the whole body decodes.
+ */
+TEST(new_messages_truncated_at_every_offset)
+{
+	u8 buf[BUF_CAP], data[300];
+	struct gc_wbuf b = wbuf(buf, sizeof(buf));
+	struct gc_agg_entry e = agg_entry("mm", 1, 2, 3, 4, 5);
+	size_t bounds[4], cut, off, i;
+	struct gc_msg m;
+
+	memset(data, 9, sizeof(data));
+	gc_put_item(&b, 1, 0, 2, 3, 4, "orig", 4, test_id, 300, 0, data, 300);
+	bounds[0] = b.len;
+	gc_begin_list(&b, GC_MSG_DIGEST, GC_DIGEST_F_REQUEST);
+	gc_put_range_entry(&b, "orig", 4, 3, 1, 4);
+	gc_put_range_entry(&b, "other", 5, 3, 2, 1);
+	gc_end_list(&b, bounds[0], 2);
+	bounds[1] = b.len;
+	gc_begin_list(&b, GC_MSG_WANT, 0);
+	gc_put_range_entry(&b, "orig", 4, 3, 1, 4);
+	gc_end_list(&b, bounds[1], 1);
+	bounds[2] = b.len;
+	gc_begin_agg(&b, 9, "src", 3, 1, 2);
+	gc_put_agg_entry(&b, &e);
+	gc_end_list(&b, bounds[2], 1);
+	bounds[3] = b.len;
+	ASSERT_FALSE(b.overflow);
+	for (cut = 0; cut <= b.len; cut++) {
+		u8 *p = exact_copy(buf, cut);
+		size_t n = 0, want = 0;
+		enum gc_wire_err err = GC_WIRE_OK;
+
+		for (i = 0; i < 4; i++)
+			want += bounds[i] <= cut;
+		off = 0;
+		while (off < cut) {
+			size_t prev = off;
+
+			err = gc_decode_msg(p, cut, &off, &m);
+			if (err) {
+				EXPECT_EQ(prev, off);
+				break;
+			}
+			n++;
+		}
+		EXPECT_EQ(want, n)
+		{
+			TH_LOG("cut at %zu", cut);
+		}
+		free(p);
+	}
 }
 
 /* ---- helpers ---- */
