@@ -43,7 +43,8 @@ CORE_LIBS = $(shell pkg-config --libs libsodium zlib)
 CORE_SRCS := $(wildcard kmod/core/*.c)
 CTL_LIB_SRCS := ctl/nl.c ctl/decode.c ctl/parse.c
 CTL_SRCS := $(CTL_LIB_SRCS) ctl/gcctl.c ctl/node.c ctl/status.c ctl/monitor.c ctl/up.c \
-	ctl/params.c ctl/key.c ctl/members.c ctl/stats.c kmod/core/config.c kmod/core/node_name.c
+	ctl/params.c ctl/key.c ctl/members.c ctl/stats.c ctl/items.c ctl/agg.c kmod/core/config.c \
+	kmod/core/node_name.c
 SIM_SRCS := $(wildcard sim/*.c)
 HDRS := $(wildcard uapi/*.h kmod/*.h kmod/core/*.h ctl/*.h sim/*.h)
 KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/core/*.c) $(HDRS)
@@ -100,7 +101,15 @@ gossipchain.ko: $(KMOD_SRCS)
 $(BUILD)/kver: gossipchain.ko
 	@modinfo -F vermagic gossipchain.ko | cut -d' ' -f1 >$@
 
-_tools: $(BUILD)/bin/gcctl $(BUILD)/bin/gcsim $(BUILD)/bin/gcflood $(BUILD)/bin/recvdrop
+_tools: $(BUILD)/bin/gcctl $(BUILD)/bin/gcsim $(BUILD)/bin/gcflood $(BUILD)/bin/recvdrop \
+	$(BUILD)/bin/pushsum-model \
+	$(BUILD)/bin/gcverify
+
+# A verifier for tests and for trying the item API (tests/tools/gcverify.c).
+$(BUILD)/bin/gcverify: tests/tools/gcverify.c $(CTL_LIB_SRCS) kmod/core/node_name.c $(HDRS) \
+		| $(BUILD)/bin
+	$(CC) $(CFLAGS) -o $@ tests/tools/gcverify.c $(CTL_LIB_SRCS) kmod/core/node_name.c \
+		$(LDLIBS) $(CORE_LIBS)
 
 # Receive-path benchmark tools (bench/rx-path.sh).
 $(BUILD)/bin/gcflood: bench/gcflood.c $(CORE_SRCS) $(HDRS) | $(BUILD)/bin
@@ -108,6 +117,10 @@ $(BUILD)/bin/gcflood: bench/gcflood.c $(CORE_SRCS) $(HDRS) | $(BUILD)/bin
 
 $(BUILD)/bin/recvdrop: bench/recvdrop.c | $(BUILD)/bin
 	$(CC) $(CFLAGS) -o $@ bench/recvdrop.c
+
+# The idealized push-sum that the aggregation rows compare with.
+$(BUILD)/bin/pushsum-model: bench/pushsum-model.c | $(BUILD)/bin
+	$(CC) $(CFLAGS) -o $@ bench/pushsum-model.c -lm
 
 $(BUILD)/bin/gcctl: $(CTL_SRCS) $(HDRS) | $(BUILD)/bin
 	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(LDLIBS) $(CORE_LIBS)
@@ -150,7 +163,7 @@ _demo: _build _vm
 
 format:
 	clang-format -i $(filter ctl/%,$(CTL_SRCS)) ctl/*.h $(SIM_SRCS) sim/*.h bench/*.c tests/unit/*.c tests/fuzz/*.c \
-		tests/selftests/*.c
+		tests/selftests/*.c tests/tools/*.c
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean >/dev/null 2>&1

@@ -45,7 +45,16 @@ static const char usage_text[] =
 	"  key add|use|del FILE                         manage the keyring; FILE holds a\n"
 	"                                               base64 key, - reads stdin\n"
 	"  status                                       module and instance state\n"
-	"  monitor [count N]                            print events as they happen\n"
+	"  monitor [items] [count N]                    print events as they happen\n"
+	"                                               (items: item events)\n"
+	"  item put [type T] FILE|-...                  put items (1 to 61440 bytes each)\n"
+	"  item get ID [data]                           an item's metadata, or its content\n"
+	"  item verdict ID accept|reject                decide on a pending item\n"
+	"  items                                        the item streams this node knows\n"
+	"  agg [show]                                   cluster-wide aggregates\n"
+	"  agg set NAME VALUE                           publish this node's value (a\n"
+	"                                               decimal, up to 6 fraction digits)\n"
+	"  agg del NAME                                 stop publishing it\n"
 	"\n"
 	"Changes need CAP_NET_ADMIN over the network namespace.\n"
 	"\n"
@@ -116,6 +125,7 @@ static const struct {
 	{"up", gc_cmd_up},	 {"down", gc_cmd_down},	      {"join", gc_cmd_join},
 	{"leave", gc_cmd_leave}, {"set", gc_cmd_set},	      {"params", gc_cmd_params},
 	{"key", gc_cmd_key},	 {"members", gc_cmd_members}, {"stats", gc_cmd_stats},
+	{"item", gc_cmd_item},	 {"items", gc_cmd_items},     {"agg", gc_cmd_agg},
 };
 
 void gc_print_json(struct json_object *o, bool one_line)

@@ -3,6 +3,7 @@
 #define GC_CTL_GCCTL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "nl.h"
@@ -62,5 +63,11 @@ int gc_cmd_members(struct gcctl *c, int argc, char **argv);
 int gc_cmd_stats(struct gcctl *c, int argc, char **argv);
 int gc_cmd_status(struct gcctl *c, int argc, char **argv);
 int gc_cmd_monitor(struct gcctl *c, int argc, char **argv);
+int gc_cmd_item(struct gcctl *c, int argc, char **argv);
+int gc_cmd_items(struct gcctl *c, int argc, char **argv);
+int gc_cmd_agg(struct gcctl *c, int argc, char **argv);
+
+/* Microseconds since 1970 as "2025-12-01T23:24:00.123456Z" (UTC). */
+void gc_format_time_us(uint64_t us, char *out, size_t len);
 
 #endif

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* gcctl monitor [count N]: prints the instance's events as they happen. */
+/*
+ * gcctl monitor [items] [count N]: prints the instance's events as they
+ * happen: configuration and member events, or with "items" item events.
+ */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <arpa/inet.h>
@@ -91,8 +94,50 @@ static void print_member_event(const struct gcctl *c, const struct gc_member_inf
 	fflush(stdout);
 }
 
+static void print_item_event(const struct gcctl *c, const struct gc_item_info *it)
+{
+	char ts[40], id[2 * GC_ITEM_ID_SIZE + 1];
+	bool gap = it->event == GC_ITEM_EVENT_GAP;
+
+	timestamp(ts, sizeof(ts));
+	if (!gap)
+		gc_format_hex(it->id, sizeof(it->id), id);
+	if (c->json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "time", json_object_new_string(ts));
+		json_object_object_add(o, "event",
+				       json_object_new_string(gc_item_event_name(it->event)));
+		if (!gap)
+			json_object_object_add(o, "id", json_object_new_string(id));
+		json_object_object_add(o, "origin", json_object_new_string(it->origin));
+		json_object_object_add(o, "boot", json_object_new_uint64(it->boot));
+		if (gap) {
+			json_object_object_add(o, "from", json_object_new_uint64(it->gap_from));
+			json_object_object_add(o, "to", json_object_new_uint64(it->gap_to));
+		} else {
+			json_object_object_add(o, "seq", json_object_new_uint64(it->seq));
+			json_object_object_add(o, "type", json_object_new_int(it->type));
+			json_object_object_add(o, "hops", json_object_new_int(it->hops));
+			json_object_object_add(o, "length", json_object_new_int64(it->len));
+		}
+		gc_print_json(o, true);
+	} else if (gap) {
+		printf("[%s] item gap      origin %s boot %llu seq %llu-%llu\n", ts, it->origin,
+		       (unsigned long long)it->boot, (unsigned long long)it->gap_from,
+		       (unsigned long long)it->gap_to);
+	} else {
+		printf("[%s] item %-8s %s origin %s boot %llu seq %llu type %u hops %u length %u\n",
+		       ts, gc_item_event_name(it->event), id, it->origin,
+		       (unsigned long long)it->boot, (unsigned long long)it->seq, it->type,
+		       it->hops, it->len);
+	}
+	fflush(stdout);
+}
+
 struct monitor {
 	const struct gcctl *c;
+	bool items; /* item events, not member and node events */
 	unsigned long seen;
 	unsigned long malformed;
 };
@@ -101,10 +146,23 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct monitor *m = data;
 	struct gc_member_info member;
+	struct gc_item_info item;
 	struct gc_node node;
 
 	if (nlh->nlmsg_type != m->c->nl.family_id)
 		return MNL_CB_OK;
+	if (m->items) {
+		if (gc_decode_cmd(nlh) != GC_CMD_ITEM_EVENT)
+			return MNL_CB_OK;
+		if (gc_decode_item_event(nlh, &item) != MNL_CB_OK) {
+			m->malformed++;
+			fprintf(stderr, "gcctl: monitor: skipped a malformed event\n");
+			return MNL_CB_OK;
+		}
+		print_item_event(m->c, &item);
+		m->seen++;
+		return MNL_CB_OK;
+	}
 	switch (gc_decode_cmd(nlh)) {
 	case GC_CMD_SET_NODE:
 		if (gc_decode_node(nlh, &node) != MNL_CB_OK) {
@@ -140,15 +198,20 @@ int gc_cmd_monitor(struct gcctl *c, int argc, char **argv)
 	ssize_t n;
 
 	c->what = "monitor";
+	if (argc > 0 && !strcmp(argv[0], "items")) {
+		m.items = true;
+		argc--;
+		argv++;
+	}
 	if (argc == 2 && !strcmp(argv[0], "count")) {
 		if (gc_parse_uint(argv[1], 1000000000UL, &count) < 0 || count == 0)
 			return gc_usage_error("monitor: count must be a positive number");
 	} else if (argc != 0) {
-		return gc_usage_error("usage: gcctl monitor [count N]");
+		return gc_usage_error("usage: gcctl monitor [items] [count N]");
 	}
 	if (gc_connect(c) < 0)
 		return GC_EXIT_FAIL;
-	if (gc_nl_subscribe_events(&c->nl, &e) < 0)
+	if ((m.items ? gc_nl_subscribe_items : gc_nl_subscribe_events)(&c->nl, &e) < 0)
 		return gc_fail_nl(c, &e);
 	/* The signals are blocked except inside ppoll(), so one that comes
 	 * between the check of stop and the wait still ends the wait.
@@ -162,7 +225,7 @@ int gc_cmd_monitor(struct gcctl *c, int argc, char **argv)
 	pfd.fd = mnl_socket_get_fd(c->nl.sock);
 	pfd.events = POLLIN;
 	/* On stderr, so scripts know from when on no event is missed. */
-	fprintf(stderr, "gcctl: monitoring events, ^C to stop\n");
+	fprintf(stderr, "gcctl: monitoring %s, ^C to stop\n", m.items ? "item events" : "events");
 	while (!stop && (!count || m.seen < count)) {
 		if (ppoll(&pfd, 1, NULL, &orig) < 0) {
 			if (errno == EINTR)

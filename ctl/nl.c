@@ -21,6 +21,7 @@ static void set_error(struct gc_nl_error *e, int err, const char *msg)
 struct family_lookup {
 	uint16_t id;
 	uint32_t events_group;
+	uint32_t items_group;
 };
 
 static int mcast_group_cb(const struct nlattr *attr, void *data)
@@ -42,6 +43,8 @@ static int mcast_group_cb(const struct nlattr *attr, void *data)
 		return MNL_CB_ERROR;
 	if (!strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]), GC_MCGRP_EVENTS))
 		f->events_group = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
+	else if (!strcmp(mnl_attr_get_str(tb[CTRL_ATTR_MCAST_GRP_NAME]), GC_MCGRP_ITEMS))
+		f->items_group = mnl_attr_get_u32(tb[CTRL_ATTR_MCAST_GRP_ID]);
 	return MNL_CB_OK;
 }
 
@@ -124,6 +127,7 @@ int gc_nl_open(struct gc_nl *nl, struct gc_nl_error *e)
 	}
 	nl->family_id = f.id;
 	nl->events_group = f.events_group;
+	nl->items_group = f.items_group;
 	return 0;
 fail:
 	mnl_socket_close(nl->sock);
@@ -323,7 +327,7 @@ int gc_nl_talk(struct gc_nl *nl, struct nlmsghdr *req, gc_nl_reply_cb cb, void *
 		[NLMSG_DONE] = done_cb,
 	};
 	struct talk t = {.cb = cb, .data = data, .req = req, .e = e};
-	char buf[GC_NL_BUFSZ];
+	char buf[GC_NL_RECV_BUFSZ];
 	ssize_t n;
 	int r;
 
@@ -363,17 +367,32 @@ int gc_nl_talk(struct gc_nl *nl, struct nlmsghdr *req, gc_nl_reply_cb cb, void *
 	return 0;
 }
 
-int gc_nl_subscribe_events(struct gc_nl *nl, struct gc_nl_error *e)
+static int subscribe(struct gc_nl *nl, uint32_t id, const char *name, struct gc_nl_error *e)
 {
-	int group = (int)nl->events_group;
+	int group = (int)id;
+	char msg[64];
 
 	if (!group) {
-		set_error(e, ENOENT, "the module has no events group");
+		snprintf(msg, sizeof(msg), "the module has no %s group", name);
+		set_error(e, ENOENT, msg);
 		return -1;
 	}
 	if (mnl_socket_setsockopt(nl->sock, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0) {
-		set_error(e, errno, "cannot join the events group");
+		int err = errno;
+
+		snprintf(msg, sizeof(msg), "cannot join the %s group", name);
+		set_error(e, err, msg);
 		return -1;
 	}
 	return 0;
+}
+
+int gc_nl_subscribe_events(struct gc_nl *nl, struct gc_nl_error *e)
+{
+	return subscribe(nl, nl->events_group, GC_MCGRP_EVENTS, e);
+}
+
+int gc_nl_subscribe_items(struct gc_nl *nl, struct gc_nl_error *e)
+{
+	return subscribe(nl, nl->items_group, GC_MCGRP_ITEMS, e);
 }

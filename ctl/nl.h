@@ -18,6 +18,7 @@ struct gc_nl {
 	uint32_t seq;
 	uint16_t family_id;
 	uint32_t events_group; /* 0 when the module has no such group */
+	uint32_t items_group;  /* likewise */
 };
 
 /* A failed request: errno value, and what the kernel said about it. */
@@ -32,6 +33,14 @@ struct gc_nl_error {
  * unlike MNL_SOCKET_BUFFER_SIZE.
  */
 #define GC_NL_BUFSZ 32768
+
+/* What gc_nl_talk() receives into: a reply is one message, and one with an
+ * item (GC_CMD_ITEM_GET) carries up to GC_ITEM_MAX_SIZE bytes of content
+ * besides its other attributes; a recv() into less would be truncated.
+ * Dumps still come in parts of at most 32 KiB, the most the kernel sizes
+ * them to.
+ */
+#define GC_NL_RECV_BUFSZ (65536 + 8192)
 
 typedef int (*gc_nl_reply_cb)(const struct nlmsghdr *nlh, void *data);
 
@@ -50,6 +59,8 @@ int gc_nl_talk(struct gc_nl *nl, struct nlmsghdr *req, gc_nl_reply_cb cb, void *
 
 /* Joins the family's events multicast group. */
 int gc_nl_subscribe_events(struct gc_nl *nl, struct gc_nl_error *e);
+/* Joins the family's items multicast group (GC_CMD_ITEM_EVENT). */
+int gc_nl_subscribe_items(struct gc_nl *nl, struct gc_nl_error *e);
 
 /* Decodes an NLMSG_ERROR message of len bytes answering req (which may be
  * NULL) into *e. Returns 0 for an acknowledgement (error 0), 1 for an error,

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,4 +96,106 @@ int gc_parse_endpoint(const char *s, struct gc_addr *a, uint16_t *port, uint16_t
 	if (gc_parse_addr(buf, a) < 0 || gc_parse_port(colon + 1, port) < 0)
 		return -1;
 	return 0;
+}
+
+#define MILLION 1000000ULL
+
+int gc_parse_millionths(const char *s, int64_t *out)
+{
+	uint64_t whole = 0, frac = 0, mag;
+	bool neg = false;
+	int digits;
+
+	if (!s)
+		return -1;
+	if (*s == '-' || *s == '+')
+		neg = *s++ == '-';
+	/* A digit first, or a point and a digit (".5", as bc(1) prints). */
+	if ((*s < '0' || *s > '9') && (*s != '.' || s[1] < '0' || s[1] > '9'))
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		/* Any whole part beyond INT64_MAX / 10^6 is out of range anyway. */
+		if (whole > UINT64_MAX / MILLION / 10)
+			return -1;
+		whole = whole * 10 + (uint64_t)(*s - '0');
+	}
+	if (*s == '.') {
+		s++;
+		for (digits = 0; *s >= '0' && *s <= '9'; s++, digits++) {
+			if (digits == 6)
+				return -1;
+			frac = frac * 10 + (uint64_t)(*s - '0');
+		}
+		if (digits == 0)
+			return -1;
+		for (; digits < 6; digits++)
+			frac *= 10;
+	}
+	if (*s)
+		return -1;
+	if (whole > (uint64_t)INT64_MAX / MILLION + 1)
+		return -1;
+	mag = whole * MILLION + frac; /* at most (2^63 / 10^6 + 1) * 10^6: no wrap */
+	if (mag > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
+		return -1;
+	/* -(2^63) has no positive counterpart: negate in unsigned. */
+	*out = neg ? (int64_t)(0 - mag) : (int64_t)mag;
+	return 0;
+}
+
+void gc_format_millionths(int64_t v, char out[GC_MILLIONTHS_STRLEN])
+{
+	uint64_t mag = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+	uint64_t frac = mag % MILLION;
+	char f[8];
+	int n;
+
+	if (!frac) {
+		snprintf(out, GC_MILLIONTHS_STRLEN, "%s%llu", v < 0 ? "-" : "",
+			 (unsigned long long)(mag / MILLION));
+		return;
+	}
+	snprintf(f, sizeof(f), "%06llu", (unsigned long long)frac);
+	for (n = 6; f[n - 1] == '0'; n--)
+		;
+	f[n] = '\0';
+	snprintf(out, GC_MILLIONTHS_STRLEN, "%s%llu.%s", v < 0 ? "-" : "",
+		 (unsigned long long)(mag / MILLION), f);
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int gc_parse_hex(const char *s, uint8_t *out, size_t len)
+{
+	size_t i;
+
+	if (!s || strlen(s) != 2 * len)
+		return -1;
+	for (i = 0; i < 2 * len; i++)
+		if (hex_digit(s[i]) < 0)
+			return -1;
+	for (i = 0; i < len; i++)
+		out[i] = (uint8_t)(hex_digit(s[2 * i]) << 4 | hex_digit(s[2 * i + 1]));
+	return 0;
+}
+
+void gc_format_hex(const uint8_t *in, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
 }

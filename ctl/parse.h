@@ -28,4 +28,19 @@ int gc_parse_endpoint(const char *s, struct gc_addr *a, uint16_t *port, uint16_t
 /* "0.0.0.0:7947", "[::1]:7947" */
 void gc_format_endpoint(int family, const void *addr, uint16_t port, char *out, size_t len);
 
+/* A decimal with up to 6 fraction digits and an optional sign, as
+ * millionths: "12.5" is 12500000, "-0.000001" is -1, ".5" (as bc prints
+ * it) is 500000. A point must be followed by a digit ("5." is refused); no
+ * spaces, exponents or hexadecimal. Fails (-1) beyond the range of int64_t.
+ */
+int gc_parse_millionths(const char *s, int64_t *out);
+/* Millionths as the shortest exact decimal: "12.5", "-3", "0.000001". */
+#define GC_MILLIONTHS_STRLEN 24 /* "-9223372036854.775808" and the NUL fit */
+void gc_format_millionths(int64_t v, char out[GC_MILLIONTHS_STRLEN]);
+
+/* An item id: exactly 2 * len hexadecimal digits, either case. */
+int gc_parse_hex(const char *s, uint8_t *out, size_t len);
+/* len bytes as 2 * len lowercase hexadecimal digits and a NUL. */
+void gc_format_hex(const uint8_t *in, size_t len, char *out);
+
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "core/node_name.h"
 #include "decode.h"
 #include "gossipchain.h"
 #include "parse.h"
@@ -86,6 +87,115 @@ static void check_params(const struct nlmsghdr *nlh)
 		abort();
 }
 
+/* The content of an item points into the message, inside it. */
+static void check_item_common(const struct nlmsghdr *nlh, const struct gc_item_info *it)
+{
+	const uint8_t *start = (const uint8_t *)nlh, *end = start + MNL_ALIGN(nlh->nlmsg_len);
+	char id[2 * GC_ITEM_ID_SIZE + 1];
+	volatile uint8_t sink = 0;
+	uint32_t i;
+
+	if (!gc_node_name_valid(it->origin, strlen(it->origin)))
+		abort();
+	if (it->data) {
+		if (!(it->has & GC_ITEM_HAS_DATA) || it->data < start ||
+		    it->data + it->data_len > end || it->data_len == 0 ||
+		    it->data_len > GC_ITEM_MAX_SIZE)
+			abort();
+		/* Every byte is readable (ASan checks). */
+		for (i = 0; i < it->data_len; i++)
+			sink ^= it->data[i];
+	} else if (it->data_len || (it->has & GC_ITEM_HAS_DATA)) {
+		abort();
+	}
+	(void)sink;
+	if ((it->has & GC_ITEM_HAS_SEQ) && it->seq == 0)
+		abort();
+	if ((it->has & GC_ITEM_HAS_LEN) && (it->len == 0 || it->len > GC_ITEM_MAX_SIZE))
+		abort();
+	if ((it->has & GC_ITEM_HAS_LEN) && it->data && it->len != it->data_len)
+		abort();
+	gc_format_hex(it->id, sizeof(it->id), id);
+	if (strlen(id) != 2 * GC_ITEM_ID_SIZE)
+		abort();
+	if (!gc_item_state_name(it->state) || !gc_item_event_name(it->event))
+		abort();
+}
+
+static void check_items(const struct nlmsghdr *nlh)
+{
+	struct gc_item_info it;
+
+	if (gc_decode_item_put(nlh, &it) == MNL_CB_OK) {
+		check_item_common(nlh, &it);
+		if ((it.has & (GC_ITEM_HAS_ID | GC_ITEM_HAS_STATE)) !=
+		    (GC_ITEM_HAS_ID | GC_ITEM_HAS_STATE))
+			abort();
+	}
+	if (gc_decode_item(nlh, &it) == MNL_CB_OK) {
+		check_item_common(nlh, &it);
+		if ((it.state == GC_ITEM_STATE_HELD || it.state == GC_ITEM_STATE_PENDING) &&
+		    !it.data)
+			abort();
+		if (it.state == GC_ITEM_STATE_REJECTED && it.data)
+			abort();
+	}
+	if (gc_decode_item_verify(nlh, &it) == MNL_CB_OK) {
+		check_item_common(nlh, &it);
+		if (!it.data || it.len != it.data_len)
+			abort();
+	}
+	if (gc_decode_item_event(nlh, &it) == MNL_CB_OK) {
+		check_item_common(nlh, &it);
+		if (it.data || !it.event)
+			abort();
+		if (it.event == GC_ITEM_EVENT_GAP && (it.gap_from == 0 || it.gap_from > it.gap_to))
+			abort();
+	}
+}
+
+static void check_origin(const struct nlmsghdr *nlh)
+{
+	struct gc_origin_info o;
+
+	if (gc_decode_origin(nlh, &o) != MNL_CB_OK)
+		return;
+	if (!gc_node_name_valid(o.origin, strlen(o.origin)))
+		abort();
+}
+
+static void check_agg(const struct nlmsghdr *nlh)
+{
+	char out[GC_MILLIONTHS_STRLEN];
+	struct gc_agg_info a;
+	unsigned int i, j;
+	int64_t back;
+
+	if (gc_decode_agg(nlh, &a) != MNL_CB_OK)
+		return;
+	if (a.n > GC_AGG_MAX_METRICS)
+		abort();
+	for (i = 0; i < a.n; i++) {
+		const struct gc_agg_metric *m = &a.m[i];
+		const int64_t v[] = {m->own, m->avg, m->sum, m->min, m->max, m->publishers};
+
+		if (strnlen(m->name, sizeof(m->name)) >= sizeof(m->name) ||
+		    !gc_node_name_valid(m->name, strlen(m->name)))
+			abort();
+		if (m->has_range && m->min > m->max)
+			abort();
+		for (j = 0; j < i; j++)
+			if (!strcmp(a.m[j].name, m->name))
+				abort();
+		/* What gcctl prints reads back as the same value. */
+		for (j = 0; j < sizeof(v) / sizeof(v[0]); j++) {
+			gc_format_millionths(v[j], out);
+			if (gc_parse_millionths(out, &back) < 0 || back != v[j])
+				abort();
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const struct nlmsghdr *nlh;
@@ -128,6 +238,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_member(nlh);
 		check_stats(nlh);
 		check_params(nlh);
+		check_items(nlh);
+		check_origin(nlh);
+		check_agg(nlh);
 	}
 
 	free(buf);

@@ -319,4 +319,210 @@ TEST(endpoint_round_trip)
 	}
 }
 
+/* ---- millionths (gcctl agg) ---- */
+
+static int millionths_of(const char *s, int64_t *v)
+{
+	*v = UNTOUCHED;
+	return gc_parse_millionths(s, v);
+}
+
+TEST(millionths_valid)
+{
+	static const struct {
+		const char *s;
+		int64_t v;
+	} cases[] = {
+		{"0", 0},
+		{"-0", 0},
+		{"+0.0", 0},
+		{"1", 1000000},
+		{"12.5", 12500000},
+		{"-3", -3000000},
+		{"0.000001", 1},
+		{"-0.000001", -1},
+		{"+7.25", 7250000},
+		{"007.500000", 7500000},
+		{"1.1", 1100000},
+		{"0.1", 100000},
+		{"123456.654321", 123456654321LL},
+		{"9223372036854.775807", INT64_MAX},
+		{"-9223372036854.775808", INT64_MIN},
+		{"-9223372036854.775807", -INT64_MAX},
+		{"9223372036854", 9223372036854000000LL},
+		{"00000000000000000000000000001", 1000000},
+		{".5", 500000},
+		{"-.5", -500000},
+		{"+.000001", 1},
+	};
+	size_t i;
+	int64_t v;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		EXPECT_EQ(0, millionths_of(cases[i].s, &v))
+		{
+			TH_LOG("'%s' refused", cases[i].s);
+		}
+		EXPECT_EQ(cases[i].v, v)
+		{
+			TH_LOG("'%s'", cases[i].s);
+		}
+	}
+}
+
+TEST(millionths_invalid)
+{
+	static const char *const bad[] = {
+		"",
+		"-",
+		"+",
+		".",
+		"-.",
+		"+.",
+		"..5",
+		".-5",
+		"5.",
+		"-5.",
+		".0000001",
+		"1.0000001",
+		"0.0000000",
+		"1e6",
+		"0x10",
+		" 1",
+		"1 ",
+		"1,5",
+		"1.2.3",
+		"--1",
+		"+-1",
+		"nan",
+		"inf",
+		"9223372036854.775808",
+		"-9223372036854.775809",
+		"9223372036855",
+		"18446744073709.551616",
+		"99999999999999999999999999",
+		"-99999999999999999999999999.5",
+		"1\n",
+	};
+	size_t i;
+	int64_t v;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-1, millionths_of(bad[i], &v))
+		{
+			TH_LOG("'%s' accepted", bad[i]);
+		}
+		EXPECT_EQ(UNTOUCHED, v);
+	}
+	EXPECT_EQ(-1, millionths_of(NULL, &v));
+}
+
+TEST(millionths_format)
+{
+	static const struct {
+		int64_t v;
+		const char *s;
+	} cases[] = {
+		{0, "0"},
+		{1, "0.000001"},
+		{-1, "-0.000001"},
+		{10, "0.00001"},
+		{100000, "0.1"},
+		{1000000, "1"},
+		{-3000000, "-3"},
+		{12500000, "12.5"},
+		{123456654321LL, "123456.654321"},
+		{-999999, "-0.999999"},
+		{INT64_MAX, "9223372036854.775807"},
+		{INT64_MIN, "-9223372036854.775808"},
+		{INT64_MIN + 1, "-9223372036854.775807"},
+		{9223372036854000000LL, "9223372036854"},
+	};
+	char out[GC_MILLIONTHS_STRLEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		memset(out, 'x', sizeof(out));
+		gc_format_millionths(cases[i].v, out);
+		EXPECT_STREQ(cases[i].s, out);
+	}
+}
+
+TEST(millionths_round_trip)
+{
+	char out[GC_MILLIONTHS_STRLEN];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	int64_t v, back;
+	int i;
+
+	/* Values spread over the whole range, and small ones, exactly back. */
+	for (i = 0; i < 100000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		memcpy(&v, &x, sizeof(v));
+		if (i % 2)
+			v %= 100000000;
+		gc_format_millionths(v, out);
+		ASSERT_EQ(0, gc_parse_millionths(out, &back))
+		{
+			TH_LOG("'%s' refused", out);
+		}
+		ASSERT_EQ(v, back);
+	}
+}
+
+/* ---- item ids ---- */
+
+TEST(hex_ids)
+{
+	static const char lower[] =
+		"00ff10a5b6c7d8e9f0123456789abcdef0123456789abcdef0123456789abcde";
+	uint8_t id[32], again[32];
+	char out[65];
+
+	ASSERT_EQ(64, strlen(lower));
+	ASSERT_EQ(0, gc_parse_hex(lower, id, sizeof(id)));
+	EXPECT_EQ(0x00, id[0]);
+	EXPECT_EQ(0xff, id[1]);
+	EXPECT_EQ(0x10, id[2]);
+	EXPECT_EQ(0xde, id[31]);
+	gc_format_hex(id, sizeof(id), out);
+	EXPECT_STREQ(lower, out);
+	/* Upper case reads the same, and is printed lower. */
+	ASSERT_EQ(0,
+		  gc_parse_hex("00FF10A5B6C7D8E9F0123456789ABCDEF0123456789ABCDEF0123456789ABCDE",
+			       again, sizeof(again)));
+	EXPECT_EQ(0, memcmp(id, again, sizeof(id)));
+}
+
+TEST(hex_ids_invalid)
+{
+	static const char *const bad[] = {
+		"",
+		"00",
+		"00ff10a5b6c7d8e9f0123456789abcdef0123456789abcdef0123456789abcd",
+		"00ff10a5b6c7d8e9f0123456789abcdef0123456789abcdef0123456789abcdef",
+		"g0ff10a5b6c7d8e9f0123456789abcdef0123456789abcdef0123456789abcde",
+		"00ff10a5b6c7d8e9f0123456789abcdef0123456789abcdef0123456789abcd ",
+		" 0ff10a5b6c7d8e9f0123456789abcdef0123456789abcdef0123456789abcde",
+		"0xff10a5b6c7d8e9f0123456789abcdef0123456789abcdef0123456789abcde",
+		"00ff10a5b6c7d8e9f0123456789abcdef0123456789abcdef0123456789abcd\n",
+	};
+	uint8_t id[32];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(id, 0x5a, sizeof(id));
+		EXPECT_EQ(-1, gc_parse_hex(bad[i], id, sizeof(id)))
+		{
+			TH_LOG("'%s' accepted", bad[i]);
+		}
+		/* Nothing written on failure. */
+		EXPECT_EQ(0x5a, id[0]);
+		EXPECT_EQ(0x5a, id[31]);
+	}
+	EXPECT_EQ(-1, gc_parse_hex(NULL, id, sizeof(id)));
+}
+
 TEST_HARNESS_MAIN
