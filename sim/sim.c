@@ -7,6 +7,8 @@
 #include <time.h>
 
 #include "heap.h"
+#include "net.h"
+#include "track.h"
 
 enum ev_kind {
 	EV_PROCESS,
@@ -18,7 +20,9 @@ enum ev_kind {
 	EV_RESUME,
 	EV_PARTITION,
 	EV_HEAL,
-	EV_SWEEP
+	EV_SWEEP,
+	EV_PUT,	       /* an item is put (arg: which), or all at once */
+	EV_AGG_SAMPLE, /* every node's aggregation estimates are judged */
 };
 
 struct packet {
@@ -62,6 +66,8 @@ struct world {
 	uint64_t crash_at;
 	uint8_t *crash_seen;   /* [crash index * nodes + observer] */
 	uint32_t *crash_index; /* node -> index in r->crashes, or UINT32_MAX */
+	struct track track;
+	bool put_waits; /* the items wait for the membership to converge */
 };
 
 static uint64_t us(double s)
@@ -71,51 +77,22 @@ static uint64_t us(double s)
 
 static void node_addr(uint32_t id, struct gc_addr *a)
 {
-	memset(a, 0, sizeof(*a));
-	a->family = 4;
-	a->ip[0] = 10;
-	a->ip[1] = (uint8_t)(id >> 16);
-	a->ip[2] = (uint8_t)(id >> 8);
-	a->ip[3] = (uint8_t)id;
-	a->port = 7947;
+	net_node_addr(id, a);
 }
 
 static uint32_t addr_node(const struct gc_addr *a)
 {
-	return (uint32_t)a->ip[1] << 16 | (uint32_t)a->ip[2] << 8 | a->ip[3];
+	return net_addr_node(a);
 }
 
-static void node_name(uint32_t id, char *buf, size_t len)
-{
-	snprintf(buf, len, "n%u", id);
-}
-
-/* "n<id>" without snprintf: a converged start writes N * N of them. */
 static uint8_t fast_name(uint32_t id, char *buf)
 {
-	char tmp[12];
-	uint8_t n = 0, len;
-
-	do
-		tmp[n++] = (char)('0' + id % 10);
-	while ((id /= 10));
-	buf[0] = 'n';
-	for (len = 1; n; len++)
-		buf[len] = tmp[--n];
-	return len;
+	return net_node_name(id, buf);
 }
 
-/* "n123" -> 123, or UINT32_MAX. */
 static uint32_t name_node(const char *name, uint8_t len)
 {
-	uint32_t v = 0;
-	uint8_t i;
-
-	if (len < 2 || name[0] != 'n')
-		return UINT32_MAX;
-	for (i = 1; i < len; i++)
-		v = v * 10 + (uint32_t)(name[i] - '0');
-	return v;
+	return net_name_node(name, len);
 }
 
 static bool is_live(const struct node *n)
@@ -147,6 +124,11 @@ static void update_view(struct world *w, struct node *n)
 	if (!w->r->converged && w->started == w->p->nodes && w->full_views == w->live) {
 		w->r->converged = true;
 		w->r->converged_s = (double)(w->now - w->all_started_at) / 1e6;
+		if (w->put_waits) {
+			/* The items were due: they go now that every view is whole. */
+			w->put_waits = false;
+			heap_push(&w->heap, w->now, EV_PUT, 0, 0, NULL);
+		}
 	}
 }
 
@@ -195,24 +177,6 @@ static void after_input(struct world *w, struct node *n)
 	schedule_tick(w, n);
 }
 
-/* Each link has its own mean, between half and one and a half times the
- * configured one (fixed per run, the same both ways), and each packet on it
- * a jitter of +-20% around that mean.
- */
-static uint64_t link_latency(struct world *w, uint32_t a, uint32_t b)
-{
-	uint64_t x = (uint64_t)(a < b ? a : b) << 32 | (a < b ? b : a);
-	uint64_t mean, jitter;
-
-	x ^= w->p->seed * 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	x ^= x >> 31;
-	mean = w->p->latency_us / 2 + x % ((uint64_t)w->p->latency_us + 1);
-	jitter = mean * 2 / 5;
-	return mean - mean / 5 + gc_rand_below(&w->rand, (uint32_t)jitter + 1);
-}
-
 static void sim_send(void *ctx, const struct gc_addr *to, const uint8_t *pkt, size_t len)
 {
 	struct node *n = ctx;
@@ -223,14 +187,14 @@ static void sim_send(void *ctx, const struct gc_addr *to, const uint8_t *pkt, si
 
 	n->tx_packets++;
 	n->tx_bytes += len;
+	track_tx(&w->track, pkt, len);
 	if (dst >= w->p->nodes || dst == n->id)
 		return;
 	if (w->partitioned && other_side(w, n->id, dst)) {
 		w->r->packets_lost++;
 		return;
 	}
-	if (w->p->loss > 0 &&
-	    (double)(gc_rand_next(&w->rand) >> 11) / 9007199254740992.0 < w->p->loss) {
+	if (net_lost(w->p, &w->rand)) {
 		w->r->packets_lost++;
 		return;
 	}
@@ -240,7 +204,7 @@ static void sim_send(void *ctx, const struct gc_addr *to, const uint8_t *pkt, si
 	node_addr(n->id, &p->from);
 	p->len = (uint32_t)len;
 	memcpy(p->data, pkt, len);
-	lat = link_latency(w, n->id, dst);
+	lat = net_latency(w->p, &w->rand, n->id, dst);
 	heap_push(&w->heap, w->now + lat, EV_DELIVER, dst, 0, p);
 }
 
@@ -282,10 +246,54 @@ static void sim_event(void *ctx, const struct gc_event *ev)
 	}
 }
 
+static void sim_item_event(void *ctx, const struct gc_item_ev *ev)
+{
+	struct node *n = ctx;
+
+	track_item_event(&n->w->track, n->id, ev);
+}
+
 static const struct gc_engine_ops sim_ops = {
 	.send = sim_send,
 	.event = sim_event,
+	.item_event = sim_item_event,
 };
+
+static struct gc_items *node_items(void *ctx, uint32_t id)
+{
+	struct world *w = ctx;
+
+	return is_live(&w->nodes[id]) ? &w->nodes[id].e->items : NULL;
+}
+
+static const struct gc_agg *node_agg(void *ctx, uint32_t id)
+{
+	struct world *w = ctx;
+
+	return is_live(&w->nodes[id]) ? &w->nodes[id].e->agg : NULL;
+}
+
+static bool node_live(void *ctx, uint32_t id)
+{
+	struct world *w = ctx;
+
+	return is_live(&w->nodes[id]);
+}
+
+/* Puts item i, or all from i on when they go at once; schedules the next. */
+static void put_items(struct world *w, uint32_t i)
+{
+	const struct sim_params *p = w->p;
+	uint32_t end = p->item_interval_s > 0 ? i + 1 : p->items, o;
+
+	for (; i < end; i++) {
+		o = track_put(&w->track, i, w->now, node_items, w);
+		if (o != UINT32_MAX)
+			schedule_tick(w, &w->nodes[o]);
+	}
+	if (end < p->items)
+		heap_push(&w->heap, w->now + us(p->item_interval_s), EV_PUT, 0, end, NULL);
+}
 
 static void process(struct world *w, struct node *n, struct packet *p)
 {
@@ -331,12 +339,17 @@ static void start_node(struct world *w, struct node *n)
 	char name[16];
 	struct gc_addr addr, seed;
 
-	node_name(n->id, name, sizeof(name));
+	name[net_node_name(n->id, name)] = '\0';
 	node_addr(n->id, &addr);
-	n->e = gc_engine_new(&w->p->cfg, name, (uint8_t)strlen(name), &addr,
+	n->e = gc_engine_new(&w->p->cfg, name, (uint8_t)strlen(name), &addr, 1,
 			     w->p->seed * 1000003ULL + n->id, w->now, &sim_ops, n);
 	if (!n->e) {
 		fprintf(stderr, "gcsim: cannot create node %u\n", n->id);
+		exit(1);
+	}
+	if (w->p->agg && gc_agg_set(&n->e->agg, TRACK_AGG_METRIC, 1,
+				    track_agg_value(&w->track, n->id), true, w->now)) {
+		fprintf(stderr, "gcsim: node %u cannot publish\n", n->id);
 		exit(1);
 	}
 	n->started = true;
@@ -419,6 +432,33 @@ static void finish(struct world *w)
 	r->mean_mem_per_node = (double)mem / p->nodes;
 	r->false_dead_per_node_hour = (double)r->false_dead / p->nodes / (p->duration_s / 3600.0);
 	r->converged_periods = r->converged_s * 1000.0 / p->cfg.probe_interval_ms;
+	{
+		struct gc_item_stats st = {0};
+		uint64_t stale = 0;
+
+		for (i = 0; i < p->nodes; i++) {
+			const struct gc_engine *e = w->nodes[i].e;
+
+			if (!e)
+				continue;
+			st.sent += e->items.stats.sent;
+			st.duplicate += e->items.stats.duplicate;
+			st.served += e->items.stats.served;
+			st.digests_sent += e->items.stats.digests_sent;
+			st.wanted += e->items.stats.wanted;
+			st.lost += e->items.stats.lost;
+			st.dropped += e->items.stats.dropped;
+			st.frags_dropped += e->items.stats.frags_dropped;
+			st.conflict += e->items.stats.conflict;
+			stale += e->agg.stats.stale;
+			for (j = 1; j < __GC_WIRE_ERR_MAX; j++)
+				r->packets_bad += e->stats.rx_dropped[j];
+		}
+		if (track_finish(&w->track, node_live, w, &st, stale, r)) {
+			fprintf(stderr, "gcsim: out of memory\n");
+			exit(1);
+		}
+	}
 
 	for (i = 0; i < p->nodes; i++) {
 		if (!is_live(&w->nodes[i]))
@@ -559,7 +599,14 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 		heap_push(&w.heap, us(p->partition_at_s), EV_PARTITION, 0, 0, NULL);
 		heap_push(&w.heap, us(p->heal_at_s), EV_HEAL, 0, 0, NULL);
 	}
+	if (track_init(&w.track, p) || track_pick_origins(&w.track, &w.rand, taken))
+		return -1;
 	free(taken);
+	if (p->items) {
+		heap_push(&w.heap, us(p->items_at_s), EV_PUT, 0, 0, NULL);
+	}
+	if (p->agg && p->cfg.agg_interval_ms)
+		heap_push(&w.heap, p->cfg.agg_interval_ms * 500ULL, EV_AGG_SAMPLE, 0, 0, NULL);
 
 	while (!heap_pop(&w.heap, &ev)) {
 		struct node *n = &w.nodes[ev.node];
@@ -638,10 +685,24 @@ int sim_run(const struct sim_params *p, struct sim_report *r)
 			w.partitioned = false;
 			w.healed = true;
 			break;
+		case EV_PUT:
+			if (!ev.arg && p->items_wait && !p->start_converged && !r->converged) {
+				w.put_waits = true;
+				break;
+			}
+			put_items(&w, ev.arg);
+			break;
+		case EV_AGG_SAMPLE:
+			track_agg_sample(&w.track, w.now, node_agg, &w);
+			heap_push(&w.heap, w.now + p->cfg.agg_interval_ms * 1000ULL, EV_AGG_SAMPLE,
+				  0, 0, NULL);
+			break;
 		}
 	}
 	finish(&w);
+	track_free(&w.track);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	r->rss_peak_bytes = net_peak_rss();
 	r->wall_s = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
 	for (i = 0; i < p->nodes; i++) {
@@ -664,4 +725,8 @@ void sim_report_free(struct sim_report *r)
 {
 	free(r->crashes);
 	r->crashes = NULL;
+	free(r->items.items);
+	r->items.items = NULL;
+	free(r->agg.epochs);
+	r->agg.epochs = NULL;
 }
