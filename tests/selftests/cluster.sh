@@ -57,11 +57,11 @@ for i in $(seq "$N"); do gcctl -n "$(node "$i")" key add "$work/keyA"; done
 ok "16 nodes come up and join through node1" cluster_up "$N"
 ok "every node sees all 16 members alive" within 60 all_see "$N" alive "$N"
 ok "member dump: address, port, incarnation 0 of node5 as node1 sees it" bash -c \
-	"gcctl -n gcn1 -j members | jq -e '.[] | select(.name == \"node5\") |
+	"set -o pipefail; gcctl -n gcn1 -j members | jq -e '.[] | select(.name == \"node5\") |
 	 .address == \"10.99.0.5\" and .port == 7947 and .incarnation == 0 and .age_ms >= 0'"
 ok "keys are never readable back: node show reports the count" bash -c \
-	"gcctl -n gcn1 -j node show | jq -e '.key_count == 1' && ! gcctl -n gcn1 -j node show | grep -q \"$(cat "$work/keyA")\""
-ok "status counts the members" bash -c "gcctl -n gcn1 -j status | jq -e '.members == $N and .state == \"up\"'"
+	"set -o pipefail; gcctl -n gcn1 -j node show | jq -e '.key_count == 1' && ! gcctl -n gcn1 -j node show | grep -q \"$(cat "$work/keyA")\""
+ok "status counts the members" bash -c "set -o pipefail; gcctl -n gcn1 -j status | jq -e '.members == $N and .state == \"up\"'"
 
 # ---- garbage ----
 before=$(gcctl -n gcn1 -j members | jq -c '[.[] | {name, state, incarnation}]')
@@ -177,7 +177,7 @@ ok "every node saw it suspect before dead" bash -c "
 ip -n gcsw link set p16 up
 ok "its link back, node16 is alive again everywhere" within 60 all_say "$N" node16 alive
 ok "with a new incarnation" bash -c \
-	"gcctl -n gcn1 -j members | jq -e '.[] | select(.name == \"node16\") | .incarnation > 0'"
+	"set -o pipefail; gcctl -n gcn1 -j members | jq -e '.[] | select(.name == \"node16\") | .incarnation > 0'"
 stop_monitors
 
 # ---- graceful leave ----

@@ -9,9 +9,10 @@ plan() {
 	echo "1..$1"
 }
 
-# ok DESCRIPTION COMMAND...: passes when COMMAND exits 0.
+# ok DESCRIPTION COMMAND...: passes when COMMAND exits 0. A check that
+# takes 3 s or more says how long, so a slow VM run shows where it went.
 ok() {
-	local desc=$1 out
+	local desc=$1 out start=$SECONDS
 	shift
 	t_num=$((t_num + 1))
 	if out=$("$@" 2>&1); then
@@ -21,6 +22,7 @@ ok() {
 		t_failed=$((t_failed + 1))
 		printf '%s\n' "$out" | sed 's/^/#   /'
 	fi
+	[ $((SECONDS - start)) -lt 3 ] || echo "#   (took $((SECONDS - start)) s)"
 }
 
 # fails_with DESCRIPTION EXIT_CODE PATTERN COMMAND...: passes when COMMAND

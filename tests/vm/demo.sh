@@ -1,7 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # What `make demo` shows inside the VM: eight hosts (network namespaces on a
-# bridge) form a gossipchain cluster in the kernel, one host's link is cut
+# bridge) form a gossipchain cluster in the kernel, an item put on one host
+# reaches all of them through their kernels, the hosts publish a value and
+# agree on its cluster-wide average, sum and count, one host's link is cut
 # and every other host detects it, the link returns and the host is alive
 # again, another host leaves gracefully. Default protocol parameters.
 set -u
@@ -34,6 +36,40 @@ for i in $(seq 2 $N); do run gcctl -n "$(node "$i")" join 10.99.0.1; done
 until all_see $N alive $N >/dev/null; do sleep 0.2; done
 echo "all $N nodes see all $N members alive after $(since "$t0") s"
 run gcctl -n gcn1 members
+
+say "Items: node1 puts one; every kernel that gets it pushes it on at once"
+for i in $(seq $N); do
+	gcctl -n "$(node "$i")" -j monitor items >"$work/it$i.json" 2>/dev/null &
+	mon="$mon $!"
+done
+sleep 1
+t_put=$(now)
+id=$(echo "the first item of the demo" | gcctl -n gcn1 -j item put - | jq -r .id)
+echo "put on node1: id $id"
+held_all() {
+	local i
+	for i in $(seq $N); do
+		grep -q "\"held\".*$id\|$id.*\"held\"" "$work/it$i.json" || return 1
+	done
+}
+until held_all; do sleep 0.1; done
+t_items=$(for i in $(seq $N); do
+	jq -r --arg id "$id" 'select(.id == $id and .event == "held") | "\(.time) \(.hops)"' \
+		"$work/it$i.json" | head -n 1
+done)
+spread=$(echo "$t_items" | while read -r t h; do date -d "$t" +%s.%N; done |
+	awk -v t="$t_put" '{ d = $1 - t; if (d > m) m = d } END { printf "%.0f", m * 1000 }')
+hops=$(echo "$t_items" | awk '{ print $2 }' | sort -n | tail -n 1)
+echo "held by all $N nodes $spread ms after the put, at most $hops hops from node1"
+echo "(each kernel forwards a new item to item_fanout = 3 random members from its"
+echo " receive path; anti-entropy every second repairs what pushes miss)"
+run gcctl -n gcn6 item get "$id"
+run gcctl -n gcn6 items
+
+say "Aggregates: every host publishes its load; push-sum in the kernels"
+for i in $(seq $N); do gcctl -n "$(node "$i")" agg set load "$(echo "$i * 0.25" | bc)"; done
+echo "node i publishes load = i * 0.25: average 1.125, sum 9, 8 nodes, min 0.25, max 2"
+echo "(shown at the end, once an epoch of agg_epoch_rounds = 40 rounds of 500 ms is complete)"
 
 say "node1's events, as they happen (gcctl monitor, UTC timestamps)"
 # Not a pipeline: $! must be gcctl itself, or killing it would leave the
@@ -91,12 +127,19 @@ wait $mon 2>/dev/null
 mon=
 false_deaths=$(cat "$work"/ev*.json | jq -s '[.[] | select(.event == "dead" and .name != "node8")] | length')
 
+say "The aggregates as node3 reports them (the last complete epoch)"
+until gcctl -n gcn3 -j agg | jq -e '.valid' >/dev/null; do sleep 1; done
+run gcctl -n gcn3 agg
+agg_line=$(gcctl -n gcn3 -j agg | jq -r '"average \(.metrics[0].avg), sum \(.metrics[0].sum), \(.nodes) nodes (epoch \(.epoch))"')
+
 say "What node1's kernel did meanwhile (gcctl stats)"
-gcctl -n gcn1 stats | grep -E '^(rx_packets|tx_packets|rx_auth|probes|probe_failures|suspicions|refutations|push_pulls|health|members_)'
+gcctl -n gcn1 stats | grep -E '^(rx_packets|tx_packets|rx_auth|probes|probe_failures|suspicions|refutations|push_pulls|health|members_|items_(put|sent|held)|digests_sent|agg_rounds)'
 
 say "Summary"
 cat <<EOT
   converged:          $N nodes in the kernel of one VM, one namespace each
+  an item:            held by all $N nodes $spread ms after its put, at most $hops hops
+  push-sum:           $agg_line
   node8 cut:          suspected after $(printf %.1f "$t_suspect") s, dead on all 7 others after $(printf %.1f "$t_dead") s
   node8 back:         alive everywhere after $t_alive s, with a new incarnation
   node7 left:         shown as "left", not "dead"
