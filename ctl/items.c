@@ -172,24 +172,45 @@ static int item_put(struct gcctl *c, int argc, char **argv)
 	bool has_type = false, stdin_used = false;
 	json_object *list = NULL;
 	struct gc_item_info it;
+	const char **files;
 	uint8_t *content;
-	int i, first = 0, ret = GC_EXIT_OK;
+	int i, nfiles = 0, ret = GC_EXIT_OK;
 	char *buf;
 
 	c->what = "item put";
-	if (argc >= 2 && !strcmp(argv[0], "type")) {
-		if (gc_parse_uint(argv[1], 255, &type) < 0)
-			return gc_usage_error("item put: type must be a number from 0 to 255");
-		has_type = true;
-		first = 2;
+	/* type T first; --type T and --file F are taken too (--file F is F). */
+	files = calloc((size_t)argc + 1, sizeof(*files));
+	if (!files)
+		return gc_fail(c, "out of memory");
+	for (i = 0; i < argc; i++) {
+		if ((!strcmp(argv[i], "type") && !nfiles) || !strcmp(argv[i], "--type")) {
+			if (i + 1 == argc || gc_parse_uint(argv[++i], 255, &type) < 0) {
+				free(files);
+				return gc_usage_error(
+					"item put: type must be a number from 0 to 255");
+			}
+			has_type = true;
+		} else if (!strcmp(argv[i], "--file")) {
+			if (i + 1 == argc) {
+				free(files);
+				return gc_usage_error("item put: --file needs a file");
+			}
+			files[nfiles++] = argv[++i];
+		} else {
+			files[nfiles++] = argv[i];
+		}
 	}
-	if (argc - first < 1)
+	if (!nfiles) {
+		free(files);
 		return gc_usage_error("usage: gcctl item put [type T] FILE|-...");
-	for (i = first; i < argc; i++) {
-		if (strcmp(argv[i], "-"))
+	}
+	for (i = 0; i < nfiles; i++) {
+		if (strcmp(files[i], "-"))
 			continue;
-		if (stdin_used)
+		if (stdin_used) {
+			free(files);
 			return gc_usage_error("item put: standard input (-) can be read once");
+		}
 		stdin_used = true;
 	}
 	content = malloc(GC_ITEM_MAX_SIZE + 1);
@@ -197,12 +218,13 @@ static int item_put(struct gcctl *c, int argc, char **argv)
 	if (!content || !buf) {
 		free(content);
 		free(buf);
+		free(files);
 		return gc_fail(c, "out of memory");
 	}
-	if (c->json && argc - first > 1)
+	if (c->json && nfiles > 1)
 		list = json_object_new_array();
-	for (i = first; i < argc && !ret; i++) {
-		ret = put_one(c, argv[i], has_type ? &type : NULL, content, buf, &it);
+	for (i = 0; i < nfiles && !ret; i++) {
+		ret = put_one(c, files[i], has_type ? &type : NULL, content, buf, &it);
 		if (ret)
 			break;
 		if (list)
@@ -211,13 +233,14 @@ static int item_put(struct gcctl *c, int argc, char **argv)
 			gc_print_json(put_json(&it), false);
 		else
 			put_print(&it);
-		if (!c->json && i + 1 < argc)
+		if (!c->json && i + 1 < nfiles)
 			putchar('\n');
 	}
 	if (list)
 		gc_print_json(list, false);
 	free(content);
 	free(buf);
+	free(files);
 	return ret;
 }
 

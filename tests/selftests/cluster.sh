@@ -29,8 +29,10 @@ start_monitors() {
 		wait_for "$work/ev$i.err" "monitoring events"
 	done
 }
+# (wait with no pid at all would wait for every child)
 stop_monitors() {
-	[ ${#monitor_pids[@]} = 0 ] || kill "${monitor_pids[@]}" 2>/dev/null
+	[ ${#monitor_pids[@]} != 0 ] || return 0
+	kill "${monitor_pids[@]}" 2>/dev/null
 	wait "${monitor_pids[@]}" 2>/dev/null
 	monitor_pids=()
 }

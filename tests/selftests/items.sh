@@ -17,12 +17,14 @@ N=16
 work=$(mktemp -d)
 pids=()
 verifiers=()
+# (wait with no pid at all would wait for every child, the monitors too)
 stop_verifiers() {
-	[ ${#verifiers[@]} = 0 ] || kill "${verifiers[@]}" 2>/dev/null
+	[ ${#verifiers[@]} != 0 ] || return 0
+	kill "${verifiers[@]}" 2>/dev/null
 	wait "${verifiers[@]}" 2>/dev/null
 	verifiers=()
 }
-trap 'stop_verifiers; kill "${pids[@]}" 2>/dev/null; cluster_destroy; rm -rf "$work"' EXIT
+trap 'kill "${pids[@]}" 2>/dev/null; stop_verifiers; cluster_destroy; rm -rf "$work"' EXIT
 modprobe sch_netem 2>/dev/null
 
 # put NODE [gcctl item put args...]: puts stdin on node NODE, prints its id.
@@ -42,13 +44,16 @@ holders() {
 	local i
 	for i in $(seq "$N"); do held_on "$i" "$1" && echo "$i"; done
 }
-# all_hold ID...: every node holds every item ID.
+# all_hold ID...: every node holds every item ID (one jq per node).
 all_hold() {
-	local id i bad=
-	for id in "$@"; do
-		for i in $(seq "$N"); do held_on "$i" "$id" || bad="$bad node$i:${id:0:8}"; done
+	local i missing bad= want
+	want=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+	for i in $(seq "$N"); do
+		missing=$(jq -c 'select(.event == "held") | .id' "$work/ie$i.json" 2>/dev/null |
+			jq -s --argjson want "$want" '$want - . | length')
+		[ "${missing:-1}" = 0 ] || bad="$bad node$i:${missing:-all}"
 	done
-	[ -z "$bad" ] || { echo "not held on:$bad"; return 1; }
+	[ -z "$bad" ] || { echo "items missing on:$bad"; return 1; }
 }
 # only_origin_holds ID: node1 holds ID and no other node does.
 only_origin_holds() {
@@ -81,7 +86,7 @@ verify() {
 	wait_for "$work/v$n.err" "registered"
 }
 
-plan 17
+plan 18
 
 gcctl key generate >"$work/key"
 cluster_create "$N"
@@ -101,6 +106,9 @@ ok "every node has the same content, hashing to the id" bash -c "
 	for i in \$(seq $N); do
 		gcctl -n gcn\$i item get $id data | sha256sum | grep -q '^$id ' || exit 1
 	done"
+echo "by --file" >"$work/f"
+ok "item put also takes --type T and --file F" bash -c \
+	"set -o pipefail; gcctl -n gcn2 -j item put --type 2 --file $work/f | jq -e '.type == 2 and .seq == 1 and .origin == \"node2\"'"
 for i in $(seq "$N"); do gcctl -n "$(node "$i")" set item_max_bytes 61440; done
 head -c 61440 /dev/urandom >"$work/big"
 big=$(put 5 <"$work/big")
