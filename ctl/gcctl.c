@@ -5,10 +5,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <json-c/json.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,31 +90,6 @@ int gc_fail_nl(const struct gcctl *c, const struct gc_nl_error *e)
 	return gc_fail(c, "%s", msg);
 }
 
-/* Like ip -n: a name under /run/netns, or a path to a namespace file. */
-static int enter_netns(const char *name)
-{
-	char path[4096];
-	int fd;
-
-	if (strchr(name, '/'))
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "gcctl: network namespace '%s': %s\n", name, strerror(errno));
-		return -1;
-	}
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "gcctl: cannot enter network namespace '%s': %s\n", name,
-			strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 static const struct {
 	const char *name;
 	int (*run)(struct gcctl *c, int argc, char **argv);
@@ -144,7 +117,7 @@ int gc_connect(struct gcctl *c)
 
 	if (c->connected)
 		return 0;
-	if (c->netns && enter_netns(c->netns) < 0)
+	if (c->netns && gc_enter_netns(c->netns, "gcctl") < 0)
 		return -1;
 	if (gc_nl_open(&c->nl, &e) < 0) {
 		char msg[512];

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include "nl.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <linux/genetlink.h>
 #include <linux/netlink.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gossipchain.h"
 
@@ -395,4 +399,28 @@ int gc_nl_subscribe_events(struct gc_nl *nl, struct gc_nl_error *e)
 int gc_nl_subscribe_items(struct gc_nl *nl, struct gc_nl_error *e)
 {
 	return subscribe(nl, nl->items_group, GC_MCGRP_ITEMS, e);
+}
+
+int gc_enter_netns(const char *name, const char *prog)
+{
+	char path[4096];
+	int fd;
+
+	if (strchr(name, '/'))
+		snprintf(path, sizeof(path), "%s", name);
+	else
+		snprintf(path, sizeof(path), "/run/netns/%s", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "%s: network namespace '%s': %s\n", prog, name, strerror(errno));
+		return -1;
+	}
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		fprintf(stderr, "%s: cannot enter network namespace '%s': %s\n", prog, name,
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
 }

@@ -76,4 +76,9 @@ bool gc_nl_stream_ok(const void *buf, size_t len);
 void gc_nl_format_error(const struct gc_nl_error *e, const char *(*attr_name)(int type), char *out,
 			size_t outlen);
 
+/* Like ip -n: enters network namespace name, under /run/netns, or a path to
+ * a namespace file. Returns 0, or -1 after saying why on stderr as prog.
+ */
+int gc_enter_netns(const char *name, const char *prog);
+
 #endif

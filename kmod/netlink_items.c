@@ -194,6 +194,40 @@ const struct nla_policy gc_verifier_policy[GC_A_MAX + 1] = {
 
 #define GC_MSG_DOWN "node is down: bring it up first"
 
+/* A reply of size bytes to info, its header at *hdr; NULL when out of memory. */
+static struct sk_buff *gc_item_reply_new(struct genl_info *info, u8 cmd, size_t size, void **hdr)
+{
+	struct sk_buff *reply = genlmsg_new(size, GFP_KERNEL);
+
+	if (!reply)
+		return NULL;
+	*hdr = genlmsg_put_reply(reply, info, &gc_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(reply);
+		return NULL;
+	}
+	return reply;
+}
+
+/* Sends the reply, or frees it and returns the error. */
+static int gc_item_reply_send(struct genl_info *info, struct sk_buff *reply, void *hdr, int ret)
+{
+	if (ret) {
+		nlmsg_free(reply);
+		return ret;
+	}
+	genlmsg_end(reply, hdr);
+	return genlmsg_reply(reply, info);
+}
+
+/* An item and its state, after the instance's engine_lock is taken. */
+static int gc_put_item_state(struct sk_buff *reply, const struct gc_engine *e,
+			     const struct gc_item *it, bool data)
+{
+	return gc_nl_put_item(reply, gc_items_stream(&e->items, it->stream), it, data) ?:
+	       nla_put_u8(reply, GC_A_ITEM_STATE, gc_item_state(it->state));
+}
+
 int gc_nl_item_put(struct sk_buff *skb, struct genl_info *info)
 {
 	struct gc_instance *gc = gc_instance_of(genl_info_net(info));
@@ -207,14 +241,9 @@ int gc_nl_item_put(struct sk_buff *skb, struct genl_info *info)
 
 	if (GC_REQUIRE(info, GC_A_ITEM_DATA, "the item's data"))
 		return -EINVAL;
-	reply = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	reply = gc_item_reply_new(info, GC_CMD_ITEM_PUT, NLMSG_DEFAULT_SIZE, &hdr);
 	if (!reply)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(reply, info, &gc_genl_family, 0, GC_CMD_ITEM_PUT);
-	if (!hdr) {
-		nlmsg_free(reply);
-		return -EMSGSIZE;
-	}
 	e = gc_engine_get(gc, &out);
 	if (!e) {
 		NL_SET_ERR_MSG(info->extack, GC_MSG_DOWN);
@@ -232,19 +261,11 @@ int gc_nl_item_put(struct sk_buff *skb, struct genl_info *info)
 				       "no room for the item: item_mem_max reached (gcctl params)");
 			ret = -ENOSPC;
 		} else {
-			const struct gc_stream *st = gc_items_stream(&e->items, it->stream);
-
-			ret = gc_nl_put_item(reply, st, it, false) ?:
-			      nla_put_u8(reply, GC_A_ITEM_STATE, gc_item_state(it->state));
+			ret = gc_put_item_state(reply, e, it, false);
 		}
 	}
 	gc_engine_put(gc, &out);
-	if (ret) {
-		nlmsg_free(reply);
-		return ret;
-	}
-	genlmsg_end(reply, hdr);
-	return genlmsg_reply(reply, info);
+	return gc_item_reply_send(info, reply, hdr, ret);
 }
 
 int gc_nl_item_get(struct sk_buff *skb, struct genl_info *info)
@@ -259,15 +280,10 @@ int gc_nl_item_get(struct sk_buff *skb, struct genl_info *info)
 
 	if (GC_REQUIRE(info, GC_A_ITEM_ID, "the item id"))
 		return -EINVAL;
-	reply = genlmsg_new(GC_ITEM_MSG_SIZE(GC_ITEM_MAX_SIZE) + nla_total_size(1),
-			    GFP_KERNEL);
+	reply = gc_item_reply_new(info, GC_CMD_ITEM_GET,
+				  GC_ITEM_MSG_SIZE(GC_ITEM_MAX_SIZE) + nla_total_size(1), &hdr);
 	if (!reply)
 		return -ENOMEM;
-	hdr = genlmsg_put_reply(reply, info, &gc_genl_family, 0, GC_CMD_ITEM_GET);
-	if (!hdr) {
-		nlmsg_free(reply);
-		return -EMSGSIZE;
-	}
 	e = gc_engine_get(gc, &out);
 	it = e ? gc_items_find(&e->items, nla_data(info->attrs[GC_A_ITEM_ID])) : NULL;
 	if (!e) {
@@ -277,16 +293,10 @@ int gc_nl_item_get(struct sk_buff *skb, struct genl_info *info)
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GC_A_ITEM_ID], "no such item here");
 		ret = -ENOENT;
 	} else {
-		ret = gc_nl_put_item(reply, gc_items_stream(&e->items, it->stream), it, true) ?:
-		      nla_put_u8(reply, GC_A_ITEM_STATE, gc_item_state(it->state));
+		ret = gc_put_item_state(reply, e, it, true);
 	}
 	gc_engine_put(gc, &out);
-	if (ret) {
-		nlmsg_free(reply);
-		return ret;
-	}
-	genlmsg_end(reply, hdr);
-	return genlmsg_reply(reply, info);
+	return gc_item_reply_send(info, reply, hdr, ret);
 }
 
 /* cb->args[0]: the next stream to send. Streams are only ever added while

@@ -34,12 +34,10 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <json-c/json.h>
 #include <linux/genetlink.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -92,30 +90,6 @@ static void nl_error(const char *what, const struct gc_nl_error *e)
 
 	gc_nl_format_error(e, gc_attr_name, msg, sizeof(msg));
 	fprintf(stderr, "gcverify: %s: %s\n", what, msg);
-}
-
-static int enter_netns(const char *name)
-{
-	char path[4096];
-	int fd;
-
-	if (strchr(name, '/'))
-		snprintf(path, sizeof(path), "%s", name);
-	else
-		snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		fprintf(stderr, "gcverify: network namespace '%s': %s\n", name, strerror(errno));
-		return -1;
-	}
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		fprintf(stderr, "gcverify: cannot enter network namespace '%s': %s\n", name,
-			strerror(errno));
-		close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
 }
 
 static uint8_t decide(const struct verifier *v, const struct gc_item_info *it)
@@ -349,7 +323,7 @@ int main(int argc, char **argv)
 		fputs("gcverify: --reject-prefix needs a non-empty prefix\n", stderr);
 		return 2;
 	}
-	if (netns && enter_netns(netns) < 0)
+	if (netns && gc_enter_netns(netns, "gcverify") < 0)
 		return 1;
 	if (log_path) {
 		v.log = fopen(log_path, "ae");
