@@ -4,7 +4,7 @@
 #   make check      ... and run every test layer (lint, unit, fuzz, vm)
 #   make demo       ... and show the module at work in a VM
 #   make deps       only install what is missing
-#   make install    install the module (extra/, depmod), gcctl, its man page
+#   make install    install the module (extra/, depmod), gcctl, gcd, man pages, gcd.service
 #                   and completion; DESTDIR= and PREFIX= (/usr/local) apply
 #
 # KDIR=/lib/modules/<ver>/build picks the kernel to build for; by default the
@@ -29,8 +29,9 @@ CC := gcc
 CLANG := clang
 PKGS := libmnl json-c
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
-INCLUDES := -Iuapi -Ikmod -Ictl
-CFLAGS_BASE = -std=gnu17 -g $(WARN) $(INCLUDES) $(shell pkg-config --cflags $(PKGS) libsodium zlib)
+INCLUDES := -Iuapi -Ikmod -Ictl -Idaemon
+CFLAGS_BASE = -std=gnu17 -g $(WARN) $(INCLUDES) $(shell pkg-config --cflags $(PKGS) libsodium zlib) \
+	$(LMDB_CFLAGS)
 CFLAGS = $(CFLAGS_BASE) -O2 -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 # kselftest_harness.h and the code its macros expand to are not -Wextra clean.
 TEST_CFLAGS = $(CFLAGS_BASE) -isystem $(EXT) -Wno-missing-prototypes -Wno-sign-compare \
@@ -39,13 +40,23 @@ SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 LDLIBS = $(shell pkg-config --libs $(PKGS))
 # The core's user-space platform: libsodium (AEAD, SipHash), zlib (CRC32).
 CORE_LIBS = $(shell pkg-config --libs libsodium zlib)
+# gcd's ledger: LMDB (Debian 12's liblmdb-dev ships lmdb.pc; plain -llmdb without it).
+LMDB_CFLAGS = $(shell pkg-config --exists lmdb && pkg-config --cflags lmdb)
+LMDB_LIBS = $(shell pkg-config --exists lmdb && pkg-config --libs lmdb || echo -llmdb)
+DAEMON_LIBS = $(LMDB_LIBS) -pthread
 
 CORE_SRCS := $(wildcard kmod/core/*.c)
 CTL_LIB_SRCS := ctl/nl.c ctl/decode.c ctl/parse.c
 CTL_SRCS := $(CTL_LIB_SRCS) ctl/gcctl.c ctl/node.c ctl/status.c ctl/monitor.c ctl/up.c \
-	ctl/params.c ctl/key.c ctl/members.c ctl/stats.c ctl/items.c ctl/agg.c kmod/core/config.c \
+	ctl/params.c ctl/key.c ctl/members.c ctl/stats.c ctl/items.c ctl/agg.c ctl/chain.c \
+	kmod/core/config.c \
 	kmod/core/node_name.c
 SIM_SRCS := $(wildcard sim/*.c)
+# gcd's parts (daemon/): linked into the unit tests and fuzzers; gcd.c has main().
+DAEMON_LIB_SRCS := $(filter-out daemon/gcd.c,$(wildcard daemon/*.c))
+DAEMON_HDRS := $(wildcard daemon/*.h)
+# What gcctl reads gcd's ledger with.
+LEDGER_SRCS := daemon/chain.c daemon/genesis.c daemon/ledger.c
 HDRS := $(wildcard uapi/*.h kmod/*.h kmod/core/*.h ctl/*.h sim/*.h)
 KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/core/*.c) $(HDRS)
 
@@ -87,6 +98,10 @@ install: all
 	install -D -m 644 ctl/gcctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/gcctl.8
 	install -D -m 644 ctl/completion/gcctl.bash \
 		$(DESTDIR)/usr/share/bash-completion/completions/gcctl
+	install -D -m 755 $(BUILD)/bin/gcd $(DESTDIR)$(PREFIX)/sbin/gcd
+	install -D -m 644 daemon/gcd.8 $(DESTDIR)$(PREFIX)/share/man/man8/gcd.8
+	sed 's|/usr/local|$(PREFIX)|g' daemon/gcd.service >$(BUILD)/gcd.service
+	install -D -m 644 $(BUILD)/gcd.service $(DESTDIR)/etc/systemd/system/gcd.service
 
 _module: gossipchain.ko $(BUILD)/kver
 
@@ -103,13 +118,25 @@ $(BUILD)/kver: gossipchain.ko
 
 _tools: $(BUILD)/bin/gcctl $(BUILD)/bin/gcsim $(BUILD)/bin/gcflood $(BUILD)/bin/recvdrop \
 	$(BUILD)/bin/pushsum-model \
-	$(BUILD)/bin/gcverify
+	$(BUILD)/bin/gcverify $(BUILD)/bin/gcd $(BUILD)/bin/gcforge
+
+# The ledger daemon: signature checks, Tendermint, LMDB (daemon/).
+$(BUILD)/bin/gcd: daemon/gcd.c $(DAEMON_LIB_SRCS) $(DAEMON_HDRS) $(CTL_LIB_SRCS) \
+		kmod/core/node_name.c $(HDRS) | $(BUILD)/bin
+	$(CC) $(CFLAGS) -o $@ daemon/gcd.c $(DAEMON_LIB_SRCS) $(CTL_LIB_SRCS) kmod/core/node_name.c \
+		$(LDLIBS) $(CORE_LIBS) $(DAEMON_LIBS)
 
 # A verifier for tests and for trying the item API (tests/tools/gcverify.c).
 $(BUILD)/bin/gcverify: tests/tools/gcverify.c $(CTL_LIB_SRCS) kmod/core/node_name.c $(HDRS) \
 		| $(BUILD)/bin
 	$(CC) $(CFLAGS) -o $@ tests/tools/gcverify.c $(CTL_LIB_SRCS) kmod/core/node_name.c \
 		$(LDLIBS) $(CORE_LIBS)
+
+# The chain selftest's adversary: forged transactions, proposals, votes, packets.
+$(BUILD)/bin/gcforge: tests/tools/gcforge.c $(LEDGER_SRCS) daemon/keys.c $(CORE_SRCS) $(HDRS) \
+		$(DAEMON_HDRS) | $(BUILD)/bin
+	$(CC) $(CFLAGS) -o $@ tests/tools/gcforge.c $(LEDGER_SRCS) daemon/keys.c $(CORE_SRCS) \
+		$(LDLIBS) $(CORE_LIBS) $(LMDB_LIBS)
 
 # Receive-path benchmark tools (bench/rx-path.sh).
 $(BUILD)/bin/gcflood: bench/gcflood.c $(CORE_SRCS) $(HDRS) | $(BUILD)/bin
@@ -122,22 +149,26 @@ $(BUILD)/bin/recvdrop: bench/recvdrop.c | $(BUILD)/bin
 $(BUILD)/bin/pushsum-model: bench/pushsum-model.c | $(BUILD)/bin
 	$(CC) $(CFLAGS) -o $@ bench/pushsum-model.c -lm
 
-$(BUILD)/bin/gcctl: $(CTL_SRCS) $(HDRS) | $(BUILD)/bin
-	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(LDLIBS) $(CORE_LIBS)
+$(BUILD)/bin/gcctl: $(CTL_SRCS) $(LEDGER_SRCS) $(HDRS) $(DAEMON_HDRS) | $(BUILD)/bin
+	$(CC) $(CFLAGS) -o $@ $(CTL_SRCS) $(LEDGER_SRCS) $(LDLIBS) $(CORE_LIBS) $(LMDB_LIBS)
 
 $(BUILD)/bin/gcsim: $(SIM_SRCS) $(CORE_SRCS) $(HDRS) | $(BUILD)/bin
 	$(CC) $(CFLAGS) -Isim -o $@ $(SIM_SRCS) $(CORE_SRCS) $(LDLIBS) $(CORE_LIBS)
 
 _tests: $(UNIT_TESTS) $(FUZZERS) $(SELFTEST_BINS) _vm
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(HDRS) $(EXT_FILES)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(DAEMON_LIB_SRCS) $(HDRS) \
+		$(DAEMON_HDRS) $(EXT_FILES)
 	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) $(SANITIZE) -o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(LDLIBS) $(CORE_LIBS)
+	$(CC) $(TEST_CFLAGS) $(SANITIZE) -o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(DAEMON_LIB_SRCS) \
+		$(LDLIBS) $(CORE_LIBS) $(DAEMON_LIBS)
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(HDRS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(DAEMON_LIB_SRCS) $(HDRS) \
+		$(DAEMON_HDRS)
 	@mkdir -p $(@D)
 	$(CLANG) $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(LDLIBS) $(CORE_LIBS)
+		-o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(DAEMON_LIB_SRCS) $(LDLIBS) $(CORE_LIBS) \
+		$(DAEMON_LIBS)
 
 $(BUILD)/selftests/%: tests/selftests/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(HDRS) $(EXT_FILES)
 	@mkdir -p $(@D)
@@ -163,6 +194,7 @@ _demo: _build _vm
 
 format:
 	clang-format -i $(filter ctl/%,$(CTL_SRCS)) ctl/*.h $(SIM_SRCS) sim/*.h bench/*.c tests/unit/*.c tests/fuzz/*.c \
+		daemon/*.[ch] \
 		tests/selftests/*.c tests/tools/*.c
 
 clean:

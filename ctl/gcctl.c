@@ -53,6 +53,12 @@ static const char usage_text[] =
 	"  agg set NAME VALUE                           publish this node's value (a\n"
 	"                                               decimal, up to 6 fraction digits)\n"
 	"  agg del NAME                                 stop publishing it\n"
+	"  chain [dir DIR]                              gcd's ledger: height, head,\n"
+	"                                               validators (DIR: gcd's state\n"
+	"                                               dir, default /var/lib/gcd)\n"
+	"  block HEIGHT|HASH [dir DIR]                  a committed block\n"
+	"  tx ID [dir DIR]                              a transaction: committed at\n"
+	"                                               height H, pending or rejected\n"
 	"\n"
 	"Changes need CAP_NET_ADMIN over the network namespace.\n"
 	"\n"
@@ -99,6 +105,7 @@ static const struct {
 	{"leave", gc_cmd_leave}, {"set", gc_cmd_set},	      {"params", gc_cmd_params},
 	{"key", gc_cmd_key},	 {"members", gc_cmd_members}, {"stats", gc_cmd_stats},
 	{"item", gc_cmd_item},	 {"items", gc_cmd_items},     {"agg", gc_cmd_agg},
+	{"chain", gc_cmd_chain}, {"block", gc_cmd_block},     {"tx", gc_cmd_tx},
 };
 
 void gc_print_json(struct json_object *o, bool one_line)

@@ -66,6 +66,10 @@ int gc_cmd_monitor(struct gcctl *c, int argc, char **argv);
 int gc_cmd_item(struct gcctl *c, int argc, char **argv);
 int gc_cmd_items(struct gcctl *c, int argc, char **argv);
 int gc_cmd_agg(struct gcctl *c, int argc, char **argv);
+/* gcd's ledger, read from its state dir (ctl/chain.c). */
+int gc_cmd_chain(struct gcctl *c, int argc, char **argv);
+int gc_cmd_block(struct gcctl *c, int argc, char **argv);
+int gc_cmd_tx(struct gcctl *c, int argc, char **argv);
 
 /* Microseconds since 1970 as "2025-12-01T23:24:00.123456Z" (UTC). */
 void gc_format_time_us(uint64_t us, char *out, size_t len);

@@ -1,0 +1,1025 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "node.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sync.h"
+
+/* Timer kinds besides Tendermint's steps (TM_STEP_PROPOSE ... PRECOMMIT). */
+enum { TK_START_HEIGHT = 16, TK_SYNC };
+
+#define MEMPOOL_TXS   20000
+#define MEMPOOL_BYTES (64ULL << 20)
+#define MEMPOOL_AHEAD 10000
+#define SYNC_EVERY_MS 2000
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void logf_(const char *fmt, ...)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[32];
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	fprintf(stderr, "gcd %s.%03ld: ", when, ts.tv_nsec / 1000000);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void hex(const uint8_t *p, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+/* ---- the ledger, shared with the sync server's thread ---- */
+
+static uint64_t committed_nonce(struct node *n, const uint8_t sender[GCD_PUBKEY_LEN])
+{
+	uint64_t last = 0;
+
+	pthread_mutex_lock(&n->ledger_lock);
+	if (ledger_nonce(n->ledger, sender, &last))
+		last = 0;
+	pthread_mutex_unlock(&n->ledger_lock);
+	return last;
+}
+
+static uint64_t mp_committed_of(void *ctx, const uint8_t sender[MP_KEY_LEN])
+{
+	return committed_nonce(ctx, sender);
+}
+
+static int head(struct node *n, struct gcd_prev *h)
+{
+	int rc;
+
+	pthread_mutex_lock(&n->ledger_lock);
+	rc = ledger_head(n->ledger, h);
+	pthread_mutex_unlock(&n->ledger_lock);
+	return rc;
+}
+
+/* A block committed (by consensus or catch-up): its txs leave the mempool. */
+static void after_commit(struct node *n, const uint8_t *block, size_t len)
+{
+	struct gcd_block *b = malloc(sizeof(*b));
+	struct gcd_tx tx;
+	unsigned int i;
+
+	if (!b)
+		return;
+	if (gcd_block_decode(block, len, b) == GCD_OK) {
+		for (i = 0; i < b->n_txs; i++)
+			if (gcd_tx_decode(b->tx[i].p, b->tx[i].len, &tx) == GCD_OK)
+				mp_committed(n->mp, tx.sender, tx.nonce);
+		n->st.blocks++;
+		n->st.txs_committed += b->n_txs;
+	}
+	free(b);
+}
+
+/* ---- verification: signatures on the workers, the rest here ---- */
+
+struct vjob {
+	struct wk_job job;
+	const struct node *n;
+	uint8_t id[GCD_HASH_LEN];
+	uint8_t type;
+	uint32_t len;
+	enum gcd_err err;
+	union {
+		struct gcd_tx tx;
+		struct gcd_proposal proposal;
+		struct gcd_vote vote;
+	};
+	struct gcd_block *block; /* a proposal's */
+	uint8_t data[];
+};
+
+/* On a worker: everything that needs no state but the genesis. */
+static void verify_run(struct wk_job *job)
+{
+	struct vjob *v = (struct vjob *)job;
+	const struct gcd_genesis *g = &v->n->g;
+	uint8_t id[GCD_HASH_LEN], root[GCD_HASH_LEN];
+	struct gcd_tx tx;
+	unsigned int i;
+
+	gcd_sha256(v->data, v->len, id);
+	if (memcmp(id, v->id, GCD_HASH_LEN)) {
+		v->err = GCD_E_LOOKUP; /* not what the kernel said: never here */
+		return;
+	}
+	switch (v->type) {
+	case GCD_ITEM_TX:
+		v->err = gcd_tx_decode(v->data, v->len, &v->tx);
+		if (!v->err)
+			v->err = gcd_tx_verify(&v->tx, g->hash);
+		break;
+	case GCD_ITEM_PROPOSAL:
+		v->block = malloc(sizeof(*v->block));
+		if (!v->block) {
+			v->err = GCD_E_NOMEM;
+			break;
+		}
+		v->err = gcd_proposal_decode(v->data, v->len, &v->proposal, v->block);
+		if (!v->err)
+			v->err = gcd_proposal_verify(&v->proposal, g);
+		/* What the block says without the ledger: who made it, its
+		 * root, and every transaction's signature.
+		 */
+		if (!v->err &&
+		    v->block->proposer != gcd_proposer(v->block->height, v->block->round, g->n))
+			v->err = GCD_E_PROPOSER;
+		if (!v->err) {
+			gcd_block_tx_root(v->block, root);
+			if (memcmp(root, v->block->tx_root, GCD_HASH_LEN))
+				v->err = GCD_E_TX_ROOT;
+		}
+		/* The certificate of the height before: it may decide that height
+		 * here (tm_on_commit) for a node that missed its precommits.
+		 */
+		if (!v->err && v->block->height > 1)
+			v->err = gcd_cert_check(&v->block->last_commit, g, NULL);
+		for (i = 0; !v->err && i < v->block->n_txs; i++) {
+			v->err = gcd_tx_decode(v->block->tx[i].p, v->block->tx[i].len, &tx);
+			if (!v->err)
+				v->err = gcd_tx_verify(&tx, g->hash);
+		}
+		break;
+	case GCD_ITEM_PREVOTE:
+	case GCD_ITEM_PRECOMMIT:
+		v->err = gcd_vote_decode(v->data, v->len, &v->vote);
+		if (!v->err && v->vote.type != (v->type == GCD_ITEM_PREVOTE ? GCD_VOTE_PREVOTE
+									    : GCD_VOTE_PRECOMMIT))
+			v->err = GCD_E_VOTE_TYPE;
+		if (!v->err)
+			v->err = gcd_vote_verify(&v->vote, g);
+		break;
+	default:
+		v->err = GCD_E_VERSION; /* not an item of the ledger's */
+	}
+}
+
+static void on_upcall(void *ctx, const struct gc_item_info *it)
+{
+	struct node *n = ctx;
+	struct vjob *v;
+
+	n->st.upcalls++;
+	if (!it->data || !it->data_len)
+		return;
+	v = calloc(1, sizeof(*v) + it->data_len);
+	if (!v) {
+		n->st.unjudged++; /* it expires, and may come again */
+		return;
+	}
+	v->job.run = verify_run;
+	v->n = n;
+	memcpy(v->id, it->id, GCD_HASH_LEN);
+	v->type = it->type;
+	v->len = it->data_len;
+	memcpy(v->data, it->data, it->data_len);
+	wk_submit(n->wk, &v->job);
+}
+
+static void verdict(struct node *n, const uint8_t *id, bool accept)
+{
+	struct gc_nl_error e;
+
+	if (kn_verdict(&n->k, id, accept, &e) < 0) {
+		/* ENOENT: it expired meanwhile; it may come again. */
+		n->st.verdict_errors++;
+		return;
+	}
+	if (accept)
+		n->st.accepted++;
+	else
+		n->st.rejected++;
+}
+
+static void reject_tx(struct node *n, const uint8_t *id, const char *reason)
+{
+	struct ledger_rejection r = {.reason = reason};
+
+	memcpy(r.id, id, GCD_HASH_LEN);
+	pthread_mutex_lock(&n->ledger_lock);
+	ledger_reject(n->ledger, &r, 1);
+	pthread_mutex_unlock(&n->ledger_lock);
+	n->st.txs_rejected++;
+	verdict(n, id, false);
+}
+
+static void maybe_start(struct node *n, uint64_t height);
+static void want_sync(struct node *n);
+
+/* A message of a height this node has not reached: it is behind. */
+static void note_height(struct node *n, uint64_t height)
+{
+	struct gcd_prev h;
+
+	if (head(n, &h))
+		return;
+	if (height > h.height + 1) {
+		n->behind_seen = height;
+		want_sync(n);
+	} else if (height == h.height + 1) {
+		maybe_start(n, height); /* someone started it: so do we */
+	}
+}
+
+static void judge_tx(struct node *n, struct vjob *v)
+{
+	uint64_t last = committed_nonce(n, v->tx.sender);
+	enum mp_result r = mp_add(n->mp, v->id, v->tx.sender, v->tx.nonce, v->data,
+				  (uint16_t)v->len, last, now_ms());
+
+	switch (r) {
+	case MP_ADDED:
+	case MP_QUEUED:
+	case MP_DUPLICATE:
+		n->st.txs_accepted++;
+		verdict(n, v->id, true);
+		maybe_start(n, 0);
+		break;
+	case MP_FULL:
+	case MP_NOMEM:
+		/* No verdict: it expires here and may be fetched again later. */
+		n->st.unjudged++;
+		break;
+	default:
+		reject_tx(n, v->id, mp_result_str(r));
+	}
+}
+
+static void vjob_free(void *p)
+{
+	struct vjob *v = p;
+
+	free(v->block);
+	free(v);
+}
+
+static void to_tm_value(const struct gcd_proposal *p, struct tm_value *v)
+{
+	v->data = p->block;
+	v->len = p->block_len;
+	gcd_block_hash(p->block, p->block_len, v->hash);
+}
+
+static uint64_t msg_height(const struct vjob *v)
+{
+	return v->type == GCD_ITEM_PROPOSAL ? v->proposal.height : v->vote.height;
+}
+
+/* A verified proposal or vote into Tendermint: its return code. */
+static int to_engine(struct node *n, const struct vjob *v)
+{
+	if (v->type == GCD_ITEM_PROPOSAL) {
+		struct tm_proposal p = {
+			.height = v->proposal.height,
+			.round = v->proposal.round,
+			.pol_round = v->proposal.pol_round,
+			.proposer = v->proposal.proposer,
+		};
+
+		to_tm_value(&v->proposal, &p.value);
+		memcpy(p.sig, v->proposal.sig, TM_SIG_LEN);
+		return tm_on_proposal(n->tm, &p);
+	} else {
+		struct tm_vote t = {
+			.type = v->vote.type == GCD_VOTE_PREVOTE ? TM_PREVOTE : TM_PRECOMMIT,
+			.height = v->vote.height,
+			.round = v->vote.round,
+			.has_value = v->vote.has_block,
+			.validator = v->vote.validator,
+		};
+
+		memcpy(t.hash, v->vote.hash, TM_HASH_LEN);
+		memcpy(t.sig, v->vote.sig, TM_SIG_LEN);
+		return tm_on_vote(n->tm, &t);
+	}
+}
+
+/* A message of a height Tendermint cannot take yet waits in the backlog. */
+static void keep_or_free(struct node *n, struct vjob *v, int rc)
+{
+	if (rc == -ERANGE)
+		backlog_add(&n->future, msg_height(v), sizeof(*v) + v->len, v);
+	else
+		vjob_free(v);
+}
+
+static void refeed(void *ctx, void *msg)
+{
+	struct node *n = ctx;
+	struct vjob *v = msg;
+
+	keep_or_free(n, v, to_engine(n, v));
+}
+
+/*
+ * The block of a proposal for height h + 1 carries the certificate of h:
+ * a node still at h that missed the precommits decides h with it (it has
+ * the value when it has h's proposal; else it fetches the block).
+ */
+static void commit_from_proposal(struct node *n, const struct vjob *v)
+{
+	const struct gcd_cert *c = &v->block->last_commit;
+	struct tm_precommit pc[GCD_MAX_VALIDATORS];
+	unsigned int i;
+
+	if (v->block->height < 2 || n->started != v->block->height - 1)
+		return;
+	for (i = 0; i < c->count; i++) {
+		pc[i].validator = c->index[i];
+		memcpy(pc[i].sig, c->sig[i], TM_SIG_LEN);
+	}
+	if (tm_on_commit(n->tm, c->height, c->round, c->hash, pc, c->count) == -ENOENT)
+		want_sync(n);
+}
+
+static void judge_proposal(struct node *n, struct vjob *v)
+{
+	n->st.proposals++;
+	verdict(n, v->id, true);
+	note_height(n, v->proposal.height);
+	commit_from_proposal(n, v);
+	keep_or_free(n, v, to_engine(n, v));
+}
+
+static void judge_vote(struct node *n, struct vjob *v)
+{
+	const struct tm_stats *s = tm_get_stats(n->tm);
+	uint64_t others = s->extra_votes + s->drop_votes;
+	bool accept;
+	int rc;
+
+	n->st.votes++;
+	note_height(n, v->vote.height);
+	n->double_vote = false;
+	rc = to_engine(n, v);
+	/*
+	 * Every validly signed vote is forwarded, as the paper's gossip
+	 * needs, and so is the first vote that conflicts with a validator's
+	 * earlier one: it is the evidence (recorded by the callback), and
+	 * every node must see it (else one equivocator can show different
+	 * nodes different polkas, and stall the chain). Its further
+	 * conflicting votes for that step only amplify: refused.
+	 */
+	accept = n->double_vote || s->extra_votes + s->drop_votes == others;
+	if (!accept)
+		n->st.equivocations_refused++;
+	verdict(n, v->id, accept);
+	keep_or_free(n, v, rc);
+}
+
+static void collect(struct node *n)
+{
+	struct wk_job *job;
+	char idhex[2 * GCD_HASH_LEN + 1];
+
+	while ((job = wk_collect(n->wk))) {
+		struct vjob *v = (struct vjob *)job;
+
+		if (v->err) {
+			hex(v->id, 8, idhex);
+			logf_("item %s (type %u) rejected: %s", idhex, v->type,
+			      gcd_strerror(v->err));
+			if (v->type == GCD_ITEM_TX)
+				reject_tx(n, v->id, gcd_strerror(v->err));
+			else
+				verdict(n, v->id, false);
+			vjob_free(v);
+		} else if (v->type == GCD_ITEM_TX) {
+			judge_tx(n, v);
+			vjob_free(v);
+		} else if (v->type == GCD_ITEM_PROPOSAL) {
+			judge_proposal(n, v); /* owns v */
+		} else {
+			judge_vote(n, v); /* owns v */
+		}
+	}
+}
+
+/* ---- Tendermint's callbacks ---- */
+
+static void put_item(struct node *n, uint8_t type, const uint8_t *p, size_t len)
+{
+	struct gc_item_info it;
+	struct gc_nl_error e;
+
+	if (kn_put(&n->k, type, p, (uint32_t)len, &it, &e) < 0)
+		logf_("cannot put a message of type %u: %s", type,
+		      e.msg[0] ? e.msg : strerror(e.err));
+}
+
+/* Signs only what comes after the last step signed (signguard.h). */
+static bool may_sign(struct node *n, uint64_t height, uint32_t round, enum sg_step step)
+{
+	if (sg_sign(&n->sg, height, round, step))
+		return true;
+	n->st.refused_signs++;
+	logf_("not signing step %d of height %llu round %u: signed up to height %llu round %u "
+	      "step %u already",
+	      step, (unsigned long long)height, round, (unsigned long long)n->sg.height,
+	      n->sg.round, n->sg.step);
+	return false;
+}
+
+static void tm_broadcast(void *ctx, struct tm_msg *m)
+{
+	struct node *n = ctx;
+	uint8_t buf[GCD_PROPOSAL_MAX];
+	size_t len;
+
+	if (m->kind == TM_MSG_PROPOSAL
+		    ? !may_sign(n, m->proposal.height, m->proposal.round, SG_PROPOSAL)
+		    : !may_sign(n, m->vote.height, m->vote.round,
+				m->vote.type == TM_PREVOTE ? SG_PREVOTE : SG_PRECOMMIT))
+		return;
+
+	if (m->kind == TM_MSG_PROPOSAL) {
+		struct gcd_proposal p = {
+			.height = m->proposal.height,
+			.round = m->proposal.round,
+			.pol_round = m->proposal.pol_round,
+			.proposer = m->proposal.proposer,
+			.block = m->proposal.value.data,
+			.block_len = m->proposal.value.len,
+		};
+
+		if (gcd_proposal_sign(&p, n->g.hash, n->key.sk) ||
+		    gcd_proposal_encode(&p, buf, sizeof(buf), &len))
+			return;
+		memcpy(m->proposal.sig, p.sig, TM_SIG_LEN);
+		put_item(n, GCD_ITEM_PROPOSAL, buf, len);
+	} else {
+		struct gcd_vote v = {
+			.type = m->vote.type == TM_PREVOTE ? GCD_VOTE_PREVOTE : GCD_VOTE_PRECOMMIT,
+			.height = m->vote.height,
+			.round = m->vote.round,
+			.has_block = m->vote.has_value,
+			.validator = m->vote.validator,
+		};
+
+		memcpy(v.hash, m->vote.hash, GCD_HASH_LEN);
+		if (gcd_vote_sign(&v, n->g.hash, n->key.sk) ||
+		    gcd_vote_encode(&v, buf, sizeof(buf), &len))
+			return;
+		memcpy(m->vote.sig, v.sig, TM_SIG_LEN);
+		put_item(n, v.type == GCD_VOTE_PREVOTE ? GCD_ITEM_PREVOTE : GCD_ITEM_PRECOMMIT, buf,
+			 len);
+	}
+}
+
+static void tm_schedule(void *ctx, enum tm_step kind, uint64_t height, uint32_t round,
+			uint32_t delay_ms)
+{
+	struct node *n = ctx;
+
+	timers_add(&n->ts, (int)kind, height, round, now_ms() + delay_ms);
+}
+
+static int tm_get_value(void *ctx, uint64_t height, uint32_t round, struct tm_value *out)
+{
+	struct node *n = ctx;
+	const struct mp_tx **sel = NULL;
+	struct gcd_block *b = NULL;
+	struct gcd_prev h;
+	size_t len, cert_len = 0, room;
+	uint8_t cert[GCD_CERT_MAX];
+	uint32_t k, count;
+	int ret = -1;
+
+	if (head(n, &h) || height != h.height + 1)
+		return -1;
+	b = calloc(1, sizeof(*b));
+	sel = calloc(GCD_BLOCK_TXS_MAX, sizeof(*sel));
+	if (!b || !sel)
+		goto out;
+	b->height = height;
+	b->round = round;
+	b->time_ms = wall_ms();
+	if (b->time_ms <= h.time_ms)
+		b->time_ms = h.time_ms + 1;
+	memcpy(b->prev_hash, h.hash, GCD_HASH_LEN);
+	b->proposer = (uint16_t)gcd_proposer(height, round, n->g.n);
+	if (height > 1) {
+		pthread_mutex_lock(&n->ledger_lock);
+		ret = ledger_get_cert(n->ledger, height - 1, cert, sizeof(cert), &cert_len);
+		pthread_mutex_unlock(&n->ledger_lock);
+		if (ret || gcd_cert_decode(cert, cert_len, &b->last_commit)) {
+			ret = -1;
+			goto out;
+		}
+	}
+	room = GCD_BLOCK_MAX - GCD_BLOCK_FIXED_LEN - cert_len;
+	count = mp_select(n->mp, mp_committed_of, n, sel, GCD_BLOCK_TXS_MAX, room);
+	b->n_txs = (uint16_t)count;
+	for (k = 0; k < count; k++) {
+		b->tx[k].p = sel[k]->bytes;
+		b->tx[k].len = sel[k]->len;
+	}
+	gcd_block_tx_root(b, b->tx_root);
+	ret = gcd_block_encode(b, n->block_buf, GCD_BLOCK_MAX, &len) ? -1 : 0;
+	if (!ret) {
+		out->data = n->block_buf;
+		out->len = (uint32_t)len;
+		gcd_block_hash(n->block_buf, len, out->hash);
+	}
+out:
+	free(b);
+	free(sel);
+	return ret;
+}
+
+static bool tm_valid(void *ctx, uint64_t height, const struct tm_value *v)
+{
+	struct node *n = ctx;
+	struct gcd_prev h;
+	int rc;
+
+	if (head(n, &h) || height != h.height + 1)
+		return false;
+	pthread_mutex_lock(&n->ledger_lock);
+	rc = ledger_check_block(n->ledger, v->data, v->len);
+	if (rc)
+		logf_("block at height %llu is not valid: %s", (unsigned long long)height,
+		      ledger_errmsg(n->ledger));
+	pthread_mutex_unlock(&n->ledger_lock);
+	return rc == LEDGER_OK;
+}
+
+static void tm_decide(void *ctx, uint64_t height, uint32_t round, const struct tm_value *v,
+		      const struct tm_precommit *cert, uint32_t count)
+{
+	struct node *n = ctx;
+	struct gcd_cert c = {.height = height, .round = round, .count = (uint16_t)count};
+	uint8_t buf[GCD_CERT_MAX];
+	char hashhex[2 * GCD_HASH_LEN + 1];
+	size_t len;
+	uint32_t i;
+	int rc;
+
+	memcpy(c.hash, v->hash, GCD_HASH_LEN);
+	for (i = 0; i < count; i++) {
+		c.index[i] = cert[i].validator;
+		memcpy(c.sig[i], cert[i].sig, GCD_SIG_LEN);
+	}
+	if (gcd_cert_encode(&c, buf, sizeof(buf), &len)) {
+		logf_("height %llu: cannot encode the certificate", (unsigned long long)height);
+		return;
+	}
+	/* Durable before anything else hears of it. */
+	pthread_mutex_lock(&n->ledger_lock);
+	rc = ledger_commit(n->ledger, v->data, v->len, buf, len);
+	if (rc)
+		logf_("height %llu: commit failed: %s", (unsigned long long)height,
+		      ledger_errmsg(n->ledger));
+	pthread_mutex_unlock(&n->ledger_lock);
+	if (rc) {
+		want_sync(n); /* the others have it with a certificate that checks */
+		return;
+	}
+	after_commit(n, v->data, v->len);
+	hex(v->hash, 8, hashhex);
+	logf_("committed height %llu (round %u, block %s, %u precommits, mempool %u)",
+	      (unsigned long long)height, round, hashhex, count, mp_count(n->mp));
+	timers_add(&n->ts, TK_START_HEIGHT, height + 1, 0, now_ms() + n->o.commit_ms);
+}
+
+static void tm_evidence(void *ctx, const struct tm_vote *first, const struct tm_vote *second)
+{
+	struct node *n = ctx;
+	const struct tm_vote *tv[2] = {first, second};
+	uint8_t enc[2][GCD_VOTE_LEN];
+	size_t len[2];
+	int i;
+
+	n->double_vote = true;
+	n->st.double_votes++;
+	for (i = 0; i < 2; i++) {
+		struct gcd_vote v = {
+			.type = tv[i]->type == TM_PREVOTE ? GCD_VOTE_PREVOTE : GCD_VOTE_PRECOMMIT,
+			.height = tv[i]->height,
+			.round = tv[i]->round,
+			.has_block = tv[i]->has_value,
+			.validator = tv[i]->validator,
+		};
+
+		memcpy(v.hash, tv[i]->hash, GCD_HASH_LEN);
+		memcpy(v.sig, tv[i]->sig, GCD_SIG_LEN);
+		if (gcd_vote_encode(&v, enc[i], sizeof(enc[i]), &len[i]))
+			return;
+	}
+	pthread_mutex_lock(&n->ledger_lock);
+	ledger_add_evidence(n->ledger, enc[0], len[0], enc[1], len[1]);
+	pthread_mutex_unlock(&n->ledger_lock);
+	logf_("evidence: validator %u voted twice at height %llu round %u", first->validator,
+	      (unsigned long long)first->height, first->round);
+}
+
+static const struct tm_ops node_tm_ops = {
+	.broadcast = tm_broadcast,
+	.schedule = tm_schedule,
+	.get_value = tm_get_value,
+	.valid = tm_valid,
+	.decide = tm_decide,
+	.evidence = tm_evidence,
+};
+
+/* ---- heights ---- */
+
+/*
+ * Tendermint at height h: from round 0, or after the last round this
+ * validator signed in at h before a restart. Then whatever arrived early
+ * for h and h + 1.
+ */
+static void start_height(struct node *n, uint64_t h)
+{
+	uint32_t round = 0;
+
+	if (n->sg.height == h && n->sg.round < TM_ROUND_MAX) {
+		round = n->sg.round + 1;
+		logf_("height %llu: signed in round %u before a restart, going on from round %u",
+		      (unsigned long long)h, n->sg.round, round);
+	}
+	n->started = h;
+	tm_start_height_round(n->tm, h, round);
+	backlog_take(&n->future, h, h + 1, refeed, n);
+}
+
+/* Starts Tendermint at head + 1 when there is something to commit, when
+ * another validator has started it (height given), or when empty_block_ms
+ * has passed since the last block.
+ */
+static void maybe_start(struct node *n, uint64_t height)
+{
+	struct gcd_prev h;
+
+	if (head(n, &h))
+		return;
+	if (n->started == h.height + 1)
+		return;
+	if (!height && !mp_count(n->mp) &&
+	    (!n->o.empty_block_ms || wall_ms() < h.time_ms + n->o.empty_block_ms))
+		return;
+	start_height(n, h.height + 1);
+}
+
+/* ---- catch-up ---- */
+
+struct peers {
+	char addr[16][INET6_ADDRSTRLEN];
+	unsigned int n;
+	const char *self;
+};
+
+static void peer_cb(void *ctx, const struct gc_member_info *m)
+{
+	struct peers *p = ctx;
+
+	if (m->state != GC_MEMBER_STATE_ALIVE || p->n == 16)
+		return;
+	inet_ntop(m->family, &m->addr, p->addr[p->n], sizeof(p->addr[p->n]));
+	p->n++;
+}
+
+static void want_sync(struct node *n)
+{
+	if (now_ms() - n->last_sync_ms < SYNC_EVERY_MS)
+		return;
+	timers_add(&n->ts, TK_SYNC, 0, 0, now_ms());
+}
+
+/* Asks live members for the blocks this node lacks; then consensus goes on
+ * from the new head.
+ */
+static void do_sync(struct node *n)
+{
+	struct peers p = {0};
+	struct gc_nl_error e;
+	struct gcd_prev before, after;
+	uint8_t *block;
+	unsigned int i, first;
+	uint64_t hgt;
+	long got;
+	char msg[256];
+	size_t len;
+
+	n->last_sync_ms = now_ms();
+	n->st.sync_rounds++;
+	if (head(n, &before) || kn_members(&n->k, peer_cb, &p, &e) < 0 || !p.n)
+		return;
+	first = (unsigned int)(now_ms() % p.n);
+	for (i = 0; i < p.n && i < 3; i++) {
+		got = sync_from(n, p.addr[(first + i) % p.n], n->o.sync_port, msg, sizeof(msg));
+		if (got > 0) {
+			logf_("caught up: %s", msg);
+			n->st.synced_blocks += (uint64_t)got;
+			if (got < SYNC_BATCH)
+				break;
+		}
+	}
+	if (head(n, &after) || after.height == before.height)
+		return;
+	block = malloc(GCD_BLOCK_MAX);
+	for (hgt = before.height + 1; block && hgt <= after.height; hgt++) {
+		pthread_mutex_lock(&n->ledger_lock);
+		if (!ledger_get_block(n->ledger, hgt, block, GCD_BLOCK_MAX, &len)) {
+			pthread_mutex_unlock(&n->ledger_lock);
+			after_commit(n, block, len);
+			continue;
+		}
+		pthread_mutex_unlock(&n->ledger_lock);
+	}
+	free(block);
+	/* Consensus moves to the new head at once. */
+	start_height(n, after.height + 1);
+	if (n->behind_seen > after.height + 1)
+		want_sync(n);
+}
+
+/* ---- membership events, as transactions of this node ---- */
+
+static void on_member(void *ctx, const struct gc_member_info *m)
+{
+	struct node *n = ctx;
+	struct gcd_member_event ev = {.incarnation = m->incarnation};
+	struct gcd_tx tx = {.kind = GCD_TX_MEMBER};
+	uint8_t buf[GCD_TX_MAX_LEN];
+	char payload[GCD_TX_PAYLOAD_MAX];
+	size_t len;
+	int plen;
+
+	if (!n->o.membership_txs)
+		return;
+	switch (m->event) {
+	case GC_EVENT_JOIN:
+	case GC_EVENT_ALIVE:
+		ev.event = GCD_MEV_ALIVE;
+		break;
+	case GC_EVENT_DEAD:
+		ev.event = GCD_MEV_DEAD;
+		break;
+	case GC_EVENT_LEFT:
+		ev.event = GCD_MEV_LEFT;
+		break;
+	default:
+		return;
+	}
+	snprintf(ev.name, sizeof(ev.name), "%s", m->name);
+	plen = gcd_member_payload_format(&ev, payload, sizeof(payload));
+	if (plen <= 0)
+		return;
+	memcpy(tx.sender, n->key.pub, GCD_PUBKEY_LEN);
+	n->own_nonce = committed_nonce(n, n->key.pub) > n->own_nonce
+			       ? committed_nonce(n, n->key.pub)
+			       : n->own_nonce;
+	tx.nonce = ++n->own_nonce;
+	tx.payload = (const uint8_t *)payload;
+	tx.payload_len = (uint16_t)plen;
+	if (gcd_tx_sign(&tx, n->g.hash, n->key.sk) || gcd_tx_encode(&tx, buf, sizeof(buf), &len))
+		return;
+	n->st.member_txs++;
+	put_item(n, GCD_ITEM_TX, buf, len);
+}
+
+/* ---- the loop ---- */
+
+static void on_timer(struct node *n, const struct timer *t)
+{
+	switch (t->kind) {
+	case TM_STEP_PROPOSE:
+	case TM_STEP_PREVOTE:
+	case TM_STEP_PRECOMMIT:
+		tm_on_timeout(n->tm, (enum tm_step)t->kind, t->a, t->b);
+		break;
+	case TK_START_HEIGHT:
+		maybe_start(n, 0);
+		/* Nothing to commit yet: look again soon. */
+		if (n->started < t->a)
+			timers_add(&n->ts, TK_START_HEIGHT, t->a, 0, now_ms() + 250);
+		break;
+	case TK_SYNC:
+		do_sync(n);
+		break;
+	}
+}
+
+int node_run(struct node *n)
+{
+	struct pollfd pfd[5];
+	struct timer t;
+	struct gcd_prev h;
+	uint64_t v;
+
+	if (!head(n, &h))
+		logf_("up: head at height %llu, %s, %u validators", (unsigned long long)h.height,
+		      n->self >= 0 ? "a validator" : "not a validator", n->g.n);
+	/* Whatever the others committed meanwhile first. */
+	timers_add(&n->ts, TK_SYNC, 0, 0, now_ms());
+	timers_add(&n->ts, TK_START_HEIGHT, h.height + 1, 0, now_ms() + n->o.commit_ms);
+	while (!n->stop) {
+		timers_arm(&n->ts);
+		pfd[0] = (struct pollfd){.fd = kn_up_fd(&n->k), .events = POLLIN};
+		pfd[1] = (struct pollfd){.fd = kn_ev_fd(&n->k), .events = POLLIN};
+		pfd[2] = (struct pollfd){.fd = wk_fd(n->wk), .events = POLLIN};
+		pfd[3] = (struct pollfd){.fd = n->ts.fd, .events = POLLIN};
+		pfd[4] = (struct pollfd){.fd = n->sigfd, .events = POLLIN};
+		if (poll(pfd, 5, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			logf_("poll: %s", strerror(errno));
+			return 1;
+		}
+		if (pfd[4].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(n->sigfd, &si, sizeof(si)) == sizeof(si))
+				logf_("signal %u: stopping", si.ssi_signo);
+			n->stop = true;
+			break;
+		}
+		if (pfd[0].revents && kn_read_upcalls(&n->k, on_upcall, n) < 0) {
+			logf_("the verifier's socket failed: %s", strerror(errno));
+			return 1;
+		}
+		if (pfd[1].revents)
+			kn_read_events(&n->k, on_member, n);
+		if (pfd[2].revents)
+			collect(n);
+		if (pfd[3].revents && read(n->ts.fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			logf_("timer: %s", strerror(errno));
+		while (timers_pop(&n->ts, now_ms(), &t))
+			on_timer(n, &t);
+	}
+	logf_("stopped: %llu blocks and %llu txs committed, %llu accepted, %llu rejected",
+	      (unsigned long long)n->st.blocks, (unsigned long long)n->st.txs_committed,
+	      (unsigned long long)n->st.accepted, (unsigned long long)n->st.rejected);
+	return 0;
+}
+
+/* Two gcds on one state dir would sign conflicting votes with one key:
+ * the second one refuses to start.
+ */
+static int lock_state_dir(struct node *n, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+
+	if (mkdir(n->o.state_dir, 0700) && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", n->o.state_dir, strerror(errno));
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/gcd.lock", n->o.state_dir);
+	n->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (n->lock_fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(n->lock_fd, LOCK_EX | LOCK_NB)) {
+		snprintf(err, errlen, "%s: %s", path,
+			 errno == EWOULDBLOCK ? "another gcd runs on this state dir"
+					      : strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int node_open(struct node *n, const struct node_opts *o, char *err, size_t errlen)
+{
+	struct tm_config tc;
+	sigset_t sigs;
+	bool created;
+	char keyhex[2 * GCD_PUBKEY_LEN + 1];
+
+	memset(n, 0, sizeof(*n));
+	n->o = *o;
+	n->sigfd = n->sync_fd = n->ts.fd = n->lock_fd = n->sg.fd = -1;
+	pthread_mutex_init(&n->ledger_lock, NULL);
+	if (lock_state_dir(n, err, errlen) || sg_open(&n->sg, o->state_dir, err, errlen))
+		return -1;
+	if (backlog_init(&n->future, vjob_free)) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (gcd_key_load_or_create(o->state_dir, &n->key, &created, err, errlen) ||
+	    gcd_genesis_keep(o->genesis_path, o->state_dir, &n->g, err, errlen))
+		return -1;
+	hex(n->key.pub, GCD_PUBKEY_LEN, keyhex);
+	if (created)
+		logf_("new node key %s/%s: public key %s", o->state_dir, GCD_KEY_FILE, keyhex);
+	n->self = gcd_genesis_find(&n->g, n->key.pub);
+	if (ledger_open(&n->ledger, o->state_dir, &n->g, 0, err, errlen))
+		return -1;
+	n->block_buf = malloc(GCD_BLOCK_MAX);
+	n->mp = mp_new(MEMPOOL_TXS, MEMPOOL_BYTES, MEMPOOL_AHEAD);
+	n->wk = wk_new(o->workers);
+	if (!n->block_buf || !n->mp || !n->wk) {
+		snprintf(err, errlen, "out of memory, or no thread");
+		return -1;
+	}
+	tm_config_default(&tc);
+	tc.propose_ms = o->propose_ms;
+	tc.propose_delta_ms = o->delta_ms;
+	tc.prevote_ms = o->propose_ms / 2;
+	tc.prevote_delta_ms = o->delta_ms;
+	tc.precommit_ms = o->propose_ms / 2;
+	tc.precommit_delta_ms = o->delta_ms;
+	tc.value_max = GCD_BLOCK_MAX;
+	n->tm = tm_new(&tc, n->g.n, n->self, &node_tm_ops, n);
+	if (!n->tm) {
+		snprintf(err, errlen, "cannot start the consensus engine");
+		return -1;
+	}
+	if (timers_init(&n->ts)) {
+		snprintf(err, errlen, "timerfd: %s", strerror(errno));
+		return -1;
+	}
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	n->sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (n->sigfd < 0) {
+		snprintf(err, errlen, "signalfd: %s", strerror(errno));
+		return -1;
+	}
+	if (kn_open(&n->k, err, errlen))
+		return -1;
+	n->sync_fd = sync_listen(o->sync_port);
+	if (n->sync_fd < 0) {
+		snprintf(err, errlen, "sync port %u: %s", o->sync_port, strerror(errno));
+		return -1;
+	}
+	if (pthread_create(&n->sync_thread, NULL, sync_serve, n)) {
+		snprintf(err, errlen, "cannot start the sync server");
+		return -1;
+	}
+	n->sync_thread_up = true;
+	return 0;
+}
+
+void node_close(struct node *n)
+{
+	n->stop = true;
+	if (n->sync_thread_up)
+		pthread_join(n->sync_thread, NULL);
+	if (n->sync_fd >= 0)
+		close(n->sync_fd);
+	/* Unregisters: the socket closes. */
+	kn_close(&n->k);
+	wk_free(n->wk);
+	tm_free(n->tm);
+	backlog_free(&n->future);
+	sg_close(&n->sg);
+	mp_free(n->mp);
+	if (n->ledger)
+		ledger_close(n->ledger);
+	timers_close(&n->ts);
+	if (n->sigfd >= 0)
+		close(n->sigfd);
+	free(n->block_buf);
+	gcd_key_wipe(&n->key);
+	if (n->lock_fd >= 0)
+		close(n->lock_fd);
+	pthread_mutex_destroy(&n->ledger_lock);
+}
