@@ -118,7 +118,7 @@ $(BUILD)/kver: gossipchain.ko
 
 _tools: $(BUILD)/bin/gcctl $(BUILD)/bin/gcsim $(BUILD)/bin/gcflood $(BUILD)/bin/recvdrop \
 	$(BUILD)/bin/pushsum-model \
-	$(BUILD)/bin/gcverify $(BUILD)/bin/gcd $(BUILD)/bin/gcforge
+	$(BUILD)/bin/gcverify $(BUILD)/bin/gcd $(BUILD)/bin/gcforge $(BUILD)/bin/gcd-pipeline
 
 # The ledger daemon: signature checks, Tendermint, LMDB (daemon/).
 $(BUILD)/bin/gcd: daemon/gcd.c $(DAEMON_LIB_SRCS) $(DAEMON_HDRS) $(CTL_LIB_SRCS) \
@@ -137,6 +137,14 @@ $(BUILD)/bin/gcforge: tests/tools/gcforge.c $(LEDGER_SRCS) daemon/keys.c $(CORE_
 		$(DAEMON_HDRS) | $(BUILD)/bin
 	$(CC) $(CFLAGS) -o $@ tests/tools/gcforge.c $(LEDGER_SRCS) daemon/keys.c $(CORE_SRCS) \
 		$(LDLIBS) $(CORE_LIBS) $(LMDB_LIBS)
+
+# gcd's verify+persist pipeline against raw libsodium and LMDB (bench/gcd-pipeline.sh).
+$(BUILD)/bin/gcd-pipeline: bench/gcd-pipeline.c $(LEDGER_SRCS) daemon/mempool.c daemon/workers.c \
+		daemon/sigcache.c kmod/core/node_name.c $(DAEMON_HDRS) tests/unit/gcd_fixture.h \
+		| $(BUILD)/bin
+	$(CC) $(CFLAGS) -Itests/unit -o $@ bench/gcd-pipeline.c $(LEDGER_SRCS) daemon/mempool.c \
+		daemon/workers.c daemon/sigcache.c kmod/core/node_name.c $(LDLIBS) $(CORE_LIBS) \
+		$(DAEMON_LIBS)
 
 # Receive-path benchmark tools (bench/rx-path.sh).
 $(BUILD)/bin/gcflood: bench/gcflood.c $(CORE_SRCS) $(HDRS) | $(BUILD)/bin

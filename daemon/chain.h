@@ -284,6 +284,15 @@ typedef int (*gcd_nonce_fn)(void *ctx, const uint8_t sender[GCD_PUBKEY_LEN], uin
 enum gcd_err gcd_block_check(const struct gcd_block *b, const struct gcd_genesis *g,
 			     const struct gcd_prev *prev, gcd_nonce_fn nonce_of, void *ctx,
 			     int *bad_tx);
+/*
+ * The same, skipping the signature check of each tx for which
+ * known(known_ctx, bytes, len) is true (sigcache.h: its signature was
+ * checked before by this process).
+ */
+typedef bool (*gcd_known_fn)(void *ctx, const uint8_t *tx, size_t len);
+enum gcd_err gcd_block_check_known(const struct gcd_block *b, const struct gcd_genesis *g,
+				   const struct gcd_prev *prev, gcd_nonce_fn nonce_of, void *ctx,
+				   gcd_known_fn known, void *known_ctx, int *bad_tx);
 
 /* Membership-event payloads (kind GCD_TX_MEMBER): "member NAME EVENT INCARNATION". */
 enum gcd_member_ev {

@@ -167,6 +167,17 @@ int kn_verdict(struct kernel *k, const uint8_t id[GC_ITEM_ID_SIZE], bool accept,
 	return gc_nl_talk(&k->ctl, req, NULL, NULL, e);
 }
 
+int kn_hold_unverified(struct kernel *k, struct gc_nl_error *e)
+{
+	char buf[GC_NL_BUFSZ];
+	struct nlmsghdr *req = gc_nl_new_request(&k->ctl, buf, GC_CMD_SET_PARAMS, 0);
+	struct nlattr *nest = mnl_attr_nest_start(req, GC_A_PARAMS);
+
+	mnl_attr_put_u32(req, GC_P_ITEM_HOLD_UNVERIFIED, 1);
+	mnl_attr_nest_end(req, nest);
+	return gc_nl_talk(&k->ctl, req, NULL, NULL, e);
+}
+
 static int put_cb(const struct nlmsghdr *nlh, void *data)
 {
 	return gc_decode_item_put(nlh, data);

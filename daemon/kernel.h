@@ -42,6 +42,11 @@ int kn_read_events(struct kernel *k, kn_member_fn fn, void *ctx);
 int kn_verdict(struct kernel *k, const uint8_t id[GC_ITEM_ID_SIZE], bool accept,
 	       struct gc_nl_error *e);
 /* Puts an item with this node as origin; *out gets what the kernel said. */
+/* item_hold_unverified = 1: while no gcd runs, items wait (pending) and
+ * are not forwarded unchecked; they expire and are fetched again when gcd
+ * is back. Set at each start; left set at exit on purpose.
+ */
+int kn_hold_unverified(struct kernel *k, struct gc_nl_error *e);
 int kn_put(struct kernel *k, uint8_t type, const uint8_t *data, uint32_t len,
 	   struct gc_item_info *out, struct gc_nl_error *e);
 

@@ -21,6 +21,8 @@ struct ledger {
 	bool rdonly;
 	int mdb_rc; /* the LMDB code behind the last LEDGER_EIO */
 	struct gcd_genesis g;
+	gcd_known_fn known; /* ledger_set_known() */
+	void *known_ctx;
 	char msg[512];
 };
 
@@ -66,6 +68,12 @@ static int mdb_fail(struct ledger *l, int mrc, const char *what)
 const char *ledger_errmsg(const struct ledger *l)
 {
 	return l->msg;
+}
+
+void ledger_set_known(struct ledger *l, gcd_known_fn known, void *ctx)
+{
+	l->known = known;
+	l->known_ctx = ctx;
 }
 
 static void put_u64(uint8_t *p, uint64_t v)
@@ -261,7 +269,8 @@ static int check_block_in(struct ledger *l, MDB_txn *txn, const struct gcd_block
 	if (rc)
 		return rc;
 	l->msg[0] = '\0';
-	e = gcd_block_check(b, &l->g, &head, nonce_in_txn, &nc, &bad_tx);
+	e = gcd_block_check_known(b, &l->g, &head, nonce_in_txn, &nc, l->known, l->known_ctx,
+				  &bad_tx);
 	if (e == GCD_E_LOOKUP)
 		return l->mdb_rc ? LEDGER_EIO : LEDGER_ECORRUPT;
 	if (e == GCD_E_NOMEM)

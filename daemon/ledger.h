@@ -100,6 +100,12 @@ void ledger_close(struct ledger *l);
 /* The last error's text (empty after success). */
 const char *ledger_errmsg(const struct ledger *l);
 
+/* Checks of blocks (ledger_check_block, ledger_commit) skip the signature of
+ * each tx known(ctx, bytes, len) says was verified already (sigcache.h);
+ * gcd verify never sets it.
+ */
+void ledger_set_known(struct ledger *l, gcd_known_fn known, void *ctx);
+
 /* The head: height (0 before the first block), hash and time_ms (the genesis' at 0). */
 int ledger_head(struct ledger *l, struct gcd_prev *head);
 

@@ -21,12 +21,16 @@
 #include "sync.h"
 
 /* Timer kinds besides Tendermint's steps (TM_STEP_PROPOSE ... PRECOMMIT). */
-enum { TK_START_HEIGHT = 16, TK_SYNC };
+enum { TK_START_HEIGHT = 16, TK_SYNC, TK_RESEND };
 
 #define MEMPOOL_TXS   20000
 #define MEMPOOL_BYTES (64ULL << 20)
 #define MEMPOOL_AHEAD 10000
 #define SYNC_EVERY_MS 2000
+/* Verified tx ids remembered: the mempool's worth, and more (2 MiB). */
+#define SIGCACHE_IDS 65536
+/* A signed message of an undecided height is put again this often. */
+#define RESEND_MS 3000
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -118,7 +122,7 @@ static void after_commit(struct node *n, const uint8_t *block, size_t len)
 
 struct vjob {
 	struct wk_job job;
-	const struct node *n;
+	struct node *n;
 	uint8_t id[GCD_HASH_LEN];
 	uint8_t type;
 	uint32_t len;
@@ -151,6 +155,8 @@ static void verify_run(struct wk_job *job)
 		v->err = gcd_tx_decode(v->data, v->len, &v->tx);
 		if (!v->err)
 			v->err = gcd_tx_verify(&v->tx, g->hash);
+		if (!v->err)
+			sigcache_add(&v->n->sc, v->id);
 		break;
 	case GCD_ITEM_PROPOSAL:
 		v->block = malloc(sizeof(*v->block));
@@ -177,10 +183,15 @@ static void verify_run(struct wk_job *job)
 		 */
 		if (!v->err && v->block->height > 1)
 			v->err = gcd_cert_check(&v->block->last_commit, g, NULL);
+		/* Transactions this node verified as items are not verified again. */
 		for (i = 0; !v->err && i < v->block->n_txs; i++) {
+			gcd_sha256(v->block->tx[i].p, v->block->tx[i].len, id);
 			v->err = gcd_tx_decode(v->block->tx[i].p, v->block->tx[i].len, &tx);
-			if (!v->err)
+			if (!v->err && !sigcache_has(&v->n->sc, id)) {
 				v->err = gcd_tx_verify(&tx, g->hash);
+				if (!v->err)
+					sigcache_add(&v->n->sc, id);
+			}
 		}
 		break;
 	case GCD_ITEM_PREVOTE:
@@ -404,8 +415,14 @@ static void judge_vote(struct node *n, struct vjob *v)
 	 * conflicting votes for that step only amplify: refused.
 	 */
 	accept = n->double_vote || s->extra_votes + s->drop_votes == others;
-	if (!accept)
+	if (!accept) {
+		char idhex[2 * 8 + 1];
+
+		hex(v->id, 8, idhex);
+		logf_("item %s (type %u) rejected: a further conflicting vote of validator %u",
+		      idhex, v->type, v->vote.validator);
 		n->st.equivocations_refused++;
+	}
 	verdict(n, v->id, accept);
 	keep_or_free(n, v, rc);
 }
@@ -463,6 +480,49 @@ static bool may_sign(struct node *n, uint64_t height, uint32_t round, enum sg_st
 	return false;
 }
 
+/*
+ * The last proposal, prevote and precommit this validator signed. Gossip
+ * delivers each item once, but a node whose gcd was down (or that joined
+ * late) missed them, and Tendermint needs every correct validator's
+ * messages of the current round to be delivered eventually (the paper's
+ * gossip assumption): with 2f+1 validators and one of them deaf, nobody's
+ * prevote or precommit timeout ever starts. While a height is undecided,
+ * each is put again (a new item with the same content) every RESEND_MS.
+ */
+static void remember_signed(struct node *n, uint8_t type, uint64_t height, const uint8_t *p,
+			    size_t len)
+{
+	struct signed_msg *m = &n->sent[type - GCD_ITEM_PROPOSAL];
+
+	if (!m->buf)
+		m->buf = malloc(GCD_PROPOSAL_MAX);
+	if (!m->buf || len > GCD_PROPOSAL_MAX)
+		return;
+	memcpy(m->buf, p, len);
+	m->len = len;
+	m->height = height;
+	m->sent_ms = now_ms();
+}
+
+static void resend_signed(struct node *n)
+{
+	uint64_t t = now_ms();
+	struct gcd_prev h;
+	unsigned int i;
+
+	if (head(n, &h) || n->started != h.height + 1)
+		return;
+	for (i = 0; i < 3; i++) {
+		struct signed_msg *m = &n->sent[i];
+
+		if (!m->len || m->height != n->started || t - m->sent_ms < RESEND_MS)
+			continue;
+		put_item(n, (uint8_t)(GCD_ITEM_PROPOSAL + i), m->buf, m->len);
+		m->sent_ms = t;
+		n->st.resent++;
+	}
+}
+
 static void tm_broadcast(void *ctx, struct tm_msg *m)
 {
 	struct node *n = ctx;
@@ -490,6 +550,7 @@ static void tm_broadcast(void *ctx, struct tm_msg *m)
 			return;
 		memcpy(m->proposal.sig, p.sig, TM_SIG_LEN);
 		put_item(n, GCD_ITEM_PROPOSAL, buf, len);
+		remember_signed(n, GCD_ITEM_PROPOSAL, p.height, buf, len);
 	} else {
 		struct gcd_vote v = {
 			.type = m->vote.type == TM_PREVOTE ? GCD_VOTE_PREVOTE : GCD_VOTE_PRECOMMIT,
@@ -506,6 +567,9 @@ static void tm_broadcast(void *ctx, struct tm_msg *m)
 		memcpy(m->vote.sig, v.sig, TM_SIG_LEN);
 		put_item(n, v.type == GCD_VOTE_PREVOTE ? GCD_ITEM_PREVOTE : GCD_ITEM_PRECOMMIT, buf,
 			 len);
+		remember_signed(n,
+				v.type == GCD_VOTE_PREVOTE ? GCD_ITEM_PREVOTE : GCD_ITEM_PRECOMMIT,
+				v.height, buf, len);
 	}
 }
 
@@ -635,6 +699,9 @@ static void tm_evidence(void *ctx, const struct tm_vote *first, const struct tm_
 
 	n->double_vote = true;
 	n->st.double_votes++;
+	logf_("evidence: validator %u voted twice (%s) at height %llu round %u",
+	      first->validator, first->type == TM_PREVOTE ? "prevote" : "precommit",
+	      (unsigned long long)first->height, first->round);
 	for (i = 0; i < 2; i++) {
 		struct gcd_vote v = {
 			.type = tv[i]->type == TM_PREVOTE ? GCD_VOTE_PREVOTE : GCD_VOTE_PRECOMMIT,
@@ -841,6 +908,10 @@ static void on_timer(struct node *n, const struct timer *t)
 	case TK_SYNC:
 		do_sync(n);
 		break;
+	case TK_RESEND:
+		resend_signed(n);
+		timers_add(&n->ts, TK_RESEND, 0, 0, now_ms() + RESEND_MS / 2);
+		break;
 	}
 }
 
@@ -857,6 +928,7 @@ int node_run(struct node *n)
 	/* Whatever the others committed meanwhile first. */
 	timers_add(&n->ts, TK_SYNC, 0, 0, now_ms());
 	timers_add(&n->ts, TK_START_HEIGHT, h.height + 1, 0, now_ms() + n->o.commit_ms);
+	timers_add(&n->ts, TK_RESEND, 0, 0, now_ms() + RESEND_MS);
 	while (!n->stop) {
 		timers_arm(&n->ts);
 		pfd[0] = (struct pollfd){.fd = kn_up_fd(&n->k), .events = POLLIN};
@@ -926,6 +998,7 @@ static int lock_state_dir(struct node *n, char *err, size_t errlen)
 int node_open(struct node *n, const struct node_opts *o, char *err, size_t errlen)
 {
 	struct tm_config tc;
+	struct gc_nl_error e;
 	sigset_t sigs;
 	bool created;
 	char keyhex[2 * GCD_PUBKEY_LEN + 1];
@@ -934,6 +1007,14 @@ int node_open(struct node *n, const struct node_opts *o, char *err, size_t errle
 	n->o = *o;
 	n->sigfd = n->sync_fd = n->ts.fd = n->lock_fd = n->sg.fd = -1;
 	pthread_mutex_init(&n->ledger_lock, NULL);
+	/* Blocked before any thread starts, so that every thread inherits it
+	 * and SIGTERM reaches the signalfd, not a worker's default action.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (lock_state_dir(n, err, errlen) || sg_open(&n->sg, o->state_dir, err, errlen))
 		return -1;
 	if (backlog_init(&n->future, vjob_free)) {
@@ -952,10 +1033,11 @@ int node_open(struct node *n, const struct node_opts *o, char *err, size_t errle
 	n->block_buf = malloc(GCD_BLOCK_MAX);
 	n->mp = mp_new(MEMPOOL_TXS, MEMPOOL_BYTES, MEMPOOL_AHEAD);
 	n->wk = wk_new(o->workers);
-	if (!n->block_buf || !n->mp || !n->wk) {
+	if (!n->block_buf || !n->mp || !n->wk || sigcache_init(&n->sc, SIGCACHE_IDS)) {
 		snprintf(err, errlen, "out of memory, or no thread");
 		return -1;
 	}
+	ledger_set_known(n->ledger, sigcache_known, &n->sc);
 	tm_config_default(&tc);
 	tc.propose_ms = o->propose_ms;
 	tc.propose_delta_ms = o->delta_ms;
@@ -973,11 +1055,6 @@ int node_open(struct node *n, const struct node_opts *o, char *err, size_t errle
 		snprintf(err, errlen, "timerfd: %s", strerror(errno));
 		return -1;
 	}
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGINT);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	n->sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (n->sigfd < 0) {
 		snprintf(err, errlen, "signalfd: %s", strerror(errno));
@@ -985,6 +1062,11 @@ int node_open(struct node *n, const struct node_opts *o, char *err, size_t errle
 	}
 	if (kn_open(&n->k, err, errlen))
 		return -1;
+	if (kn_hold_unverified(&n->k, &e) < 0) {
+		snprintf(err, errlen, "setting item_hold_unverified: %s",
+			 e.msg[0] ? e.msg : strerror(e.err));
+		return -1;
+	}
 	n->sync_fd = sync_listen(o->sync_port);
 	if (n->sync_fd < 0) {
 		snprintf(err, errlen, "sync port %u: %s", o->sync_port, strerror(errno));
@@ -1000,6 +1082,8 @@ int node_open(struct node *n, const struct node_opts *o, char *err, size_t errle
 
 void node_close(struct node *n)
 {
+	unsigned int i;
+
 	n->stop = true;
 	if (n->sync_thread_up)
 		pthread_join(n->sync_thread, NULL);
@@ -1014,10 +1098,13 @@ void node_close(struct node *n)
 	mp_free(n->mp);
 	if (n->ledger)
 		ledger_close(n->ledger);
+	sigcache_destroy(&n->sc);
 	timers_close(&n->ts);
 	if (n->sigfd >= 0)
 		close(n->sigfd);
 	free(n->block_buf);
+	for (i = 0; i < 3; i++)
+		free(n->sent[i].buf);
 	gcd_key_wipe(&n->key);
 	if (n->lock_fd >= 0)
 		close(n->lock_fd);

@@ -20,6 +20,7 @@
 #include "keys.h"
 #include "ledger.h"
 #include "mempool.h"
+#include "sigcache.h"
 #include "signguard.h"
 #include "tendermint.h"
 #include "timers.h"
@@ -41,7 +42,14 @@ struct node_stats {
 	uint64_t upcalls, accepted, rejected, unjudged, verdict_errors;
 	uint64_t txs_accepted, txs_rejected, proposals, votes, double_votes;
 	uint64_t blocks, txs_committed, synced_blocks, sync_rounds, member_txs;
-	uint64_t refused_signs, equivocations_refused;
+	uint64_t refused_signs, equivocations_refused, resent;
+};
+
+/* A message this validator signed, kept to put again (node.c resend_signed). */
+struct signed_msg {
+	uint8_t *buf; /* GCD_PROPOSAL_MAX */
+	size_t len;
+	uint64_t height, sent_ms;
 };
 
 struct node {
@@ -58,6 +66,7 @@ struct node {
 	struct kernel k;
 	struct timers ts;
 	struct workers *wk;
+	struct sigcache sc; /* txs whose signature a worker checked */
 	int sigfd, sync_fd;
 	int lock_fd; /* flock()ed DIR/gcd.lock: one gcd per state dir */
 	pthread_t sync_thread;
@@ -65,9 +74,10 @@ struct node {
 	volatile bool stop;
 	uint64_t started; /* the height Tendermint runs; 0: none yet */
 	uint64_t last_sync_ms, behind_seen;
-	uint64_t own_nonce; /* the last nonce this node's key used */
-	bool double_vote;   /* set by the evidence callback of the vote at hand */
-	uint8_t *block_buf; /* GCD_BLOCK_MAX: the block the proposer builds */
+	uint64_t own_nonce;	   /* the last nonce this node's key used */
+	bool double_vote;	   /* set by the evidence callback of the vote at hand */
+	uint8_t *block_buf;	   /* GCD_BLOCK_MAX: the block the proposer builds */
+	struct signed_msg sent[3]; /* last proposal, prevote, precommit signed */
 	struct node_stats st;
 };
 

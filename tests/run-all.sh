@@ -42,8 +42,10 @@ layer_lint() {
 	done
 	tap_check "the YAML spec names every command and attribute of the uapi header" \
 		tests/netlink-spec-check.sh
-	tap_check "gcctl(8) renders without a warning" \
-		bash -c "! LC_ALL=C.UTF-8 MANWIDTH=80 groff -man -Tutf8 -ww -z ctl/gcctl.8 2>&1 | grep ."
+	for f in ctl/gcctl.8 daemon/gcd.8; do
+		tap_check "$(basename "$f") renders without a warning" \
+			bash -c "! LC_ALL=C.UTF-8 MANWIDTH=80 groff -man -Tutf8 -ww -z $f 2>&1 | grep ."
+	done
 	tap_check "module builds without a warning" \
 		bash -c "[ -s '$build/module-build.log' ] && ! grep -i 'warning:' '$build/module-build.log'"
 }

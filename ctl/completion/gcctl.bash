@@ -38,7 +38,7 @@ _gcctl()
 		if [[ $cur == -* ]]; then
 			COMPREPLY=($(compgen -W "-j --json -n --netns -V --version -h --help" -- "$cur"))
 		else
-			COMPREPLY=($(compgen -W "node up down join leave members stats params set key status monitor item items agg help" -- "$cur"))
+			COMPREPLY=($(compgen -W "node up down join leave members stats params set key status monitor item items agg chain block tx help" -- "$cur"))
 		fi
 		return
 	fi
@@ -82,6 +82,14 @@ _gcctl()
 		;;
 	agg)
 		[[ -z $cmd ]] && COMPREPLY=($(compgen -W "show set del" -- "$cur"))
+		;;
+	chain | block | tx)
+		# chain [dir DIR], block HEIGHT|HASH [dir DIR], tx ID [dir DIR]
+		if [[ $prev == dir ]]; then
+			_filedir -d
+		elif [[ $obj == chain && -z $cmd ]] || [[ $obj != chain && $prev == "$cmd" && -n $cmd ]]; then
+			COMPREPLY=($(compgen -W "dir" -- "$cur"))
+		fi
 		;;
 	up)
 		COMPREPLY=($(compgen -W "name address port" -- "$cur"))

@@ -21,6 +21,7 @@
  * Exit status: 0 done, 1 failure, 2 usage.
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sodium.h>
@@ -229,10 +230,11 @@ static int forge_packet(int argc, char **argv)
 			 (u16)n, 0, data, (u16)n))
 		return die("the content does not fit one packet");
 	len = gc_packet_seal(&kr, body, b.len, pkt, sizeof(pkt));
+	if (!len)
+		return die("cannot seal the packet");
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (!len || fd < 0 ||
-	    sendto(fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) != (ssize_t)len)
-		return die("cannot send");
+	if (fd < 0 || sendto(fd, pkt, len, 0, (struct sockaddr *)&to, sizeof(to)) != (ssize_t)len)
+		return die(strerror(errno));
 	close(fd);
 	return 0;
 }
