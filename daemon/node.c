@@ -248,6 +248,10 @@ static void verdict(struct node *n, const uint8_t *id, bool accept)
 static void reject_tx(struct node *n, const uint8_t *id, const char *reason)
 {
 	struct ledger_rejection r = {.reason = reason};
+	char idhex[2 * 8 + 1];
+
+	hex(id, 8, idhex);
+	logf_("item %s (type %u) rejected: %s", idhex, GCD_ITEM_TX, reason);
 
 	memcpy(r.id, id, GCD_HASH_LEN);
 	pthread_mutex_lock(&n->ledger_lock);
@@ -435,14 +439,14 @@ static void collect(struct node *n)
 	while ((job = wk_collect(n->wk))) {
 		struct vjob *v = (struct vjob *)job;
 
-		if (v->err) {
+		if (v->err && v->type == GCD_ITEM_TX) {
+			reject_tx(n, v->id, gcd_strerror(v->err));
+			vjob_free(v);
+		} else if (v->err) {
 			hex(v->id, 8, idhex);
 			logf_("item %s (type %u) rejected: %s", idhex, v->type,
 			      gcd_strerror(v->err));
-			if (v->type == GCD_ITEM_TX)
-				reject_tx(n, v->id, gcd_strerror(v->err));
-			else
-				verdict(n, v->id, false);
+			verdict(n, v->id, false);
 			vjob_free(v);
 		} else if (v->type == GCD_ITEM_TX) {
 			judge_tx(n, v);
@@ -699,8 +703,8 @@ static void tm_evidence(void *ctx, const struct tm_vote *first, const struct tm_
 
 	n->double_vote = true;
 	n->st.double_votes++;
-	logf_("evidence: validator %u voted twice (%s) at height %llu round %u",
-	      first->validator, first->type == TM_PREVOTE ? "prevote" : "precommit",
+	logf_("evidence: validator %u voted twice (%s) at height %llu round %u", first->validator,
+	      first->type == TM_PREVOTE ? "prevote" : "precommit",
 	      (unsigned long long)first->height, first->round);
 	for (i = 0; i < 2; i++) {
 		struct gcd_vote v = {
@@ -966,6 +970,17 @@ int node_run(struct node *n)
 	logf_("stopped: %llu blocks and %llu txs committed, %llu accepted, %llu rejected",
 	      (unsigned long long)n->st.blocks, (unsigned long long)n->st.txs_committed,
 	      (unsigned long long)n->st.accepted, (unsigned long long)n->st.rejected);
+	{
+		const struct tm_stats *ts = tm_get_stats(n->tm);
+
+		logf_("consensus: %llu votes, %llu duplicates, %llu stale, %llu beyond the next "
+		      "height, %llu double votes, %llu conflicting refused, %llu resent",
+		      (unsigned long long)ts->votes, (unsigned long long)ts->duplicates,
+		      (unsigned long long)ts->stale, (unsigned long long)ts->drop_future_height,
+		      (unsigned long long)ts->double_votes,
+		      (unsigned long long)n->st.equivocations_refused,
+		      (unsigned long long)n->st.resent);
+	}
 	return 0;
 }
 
