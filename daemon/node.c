@@ -279,11 +279,33 @@ static void note_height(struct node *n, uint64_t height)
 	}
 }
 
+/* A copy of a transaction already in the chain (anti-entropy brings late
+ * copies): not a replay of its nonce, and nothing to forward.
+ */
+static bool tx_committed(struct node *n, const uint8_t *id)
+{
+	uint64_t height;
+	uint16_t index;
+	int rc;
+
+	pthread_mutex_lock(&n->ledger_lock);
+	rc = ledger_find_tx(n->ledger, id, &height, &index);
+	pthread_mutex_unlock(&n->ledger_lock);
+	return rc == LEDGER_OK;
+}
+
 static void judge_tx(struct node *n, struct vjob *v)
 {
 	uint64_t last = committed_nonce(n, v->tx.sender);
-	enum mp_result r = mp_add(n->mp, v->id, v->tx.sender, v->tx.nonce, v->data,
-				  (uint16_t)v->len, last, now_ms());
+	enum mp_result r;
+
+	if (v->tx.nonce <= last && tx_committed(n, v->id)) {
+		n->st.txs_late++;
+		verdict(n, v->id, false);
+		return;
+	}
+	r = mp_add(n->mp, v->id, v->tx.sender, v->tx.nonce, v->data, (uint16_t)v->len, last,
+		   now_ms());
 
 	switch (r) {
 	case MP_ADDED:
@@ -974,12 +996,13 @@ int node_run(struct node *n)
 		const struct tm_stats *ts = tm_get_stats(n->tm);
 
 		logf_("consensus: %llu votes, %llu duplicates, %llu stale, %llu beyond the next "
-		      "height, %llu double votes, %llu conflicting refused, %llu resent",
+		      "height, %llu double votes, %llu conflicting refused, %llu resent, %llu late "
+		      "copies of committed txs",
 		      (unsigned long long)ts->votes, (unsigned long long)ts->duplicates,
 		      (unsigned long long)ts->stale, (unsigned long long)ts->drop_future_height,
 		      (unsigned long long)ts->double_votes,
 		      (unsigned long long)n->st.equivocations_refused,
-		      (unsigned long long)n->st.resent);
+		      (unsigned long long)n->st.resent, (unsigned long long)n->st.txs_late);
 	}
 	return 0;
 }

@@ -43,6 +43,7 @@ struct node_stats {
 	uint64_t txs_accepted, txs_rejected, proposals, votes, double_votes;
 	uint64_t blocks, txs_committed, synced_blocks, sync_rounds, member_txs;
 	uint64_t refused_signs, equivocations_refused, resent;
+	uint64_t txs_late; /* copies of committed txs, dropped without a record */
 };
 
 /* A message this validator signed, kept to put again (node.c resend_signed). */
