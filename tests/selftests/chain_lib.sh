@@ -21,7 +21,7 @@ gcd_start() {
 	shift
 	lines=$(grep -c '' "$CW/log$i" 2>/dev/null || echo 0)
 	gcd -n "$(node "$i")" --state-dir "$CW/n$i" --genesis "$CW/genesis.json" \
-		$GCD_OPTS "$@" >>"$CW/log$i" 2>&1 &
+		${GCD_OPTS:-} "$@" >>"$CW/log$i" 2>&1 &
 	gcd_pid[$i]=$!
 	# Up: it logged its head (after registering as the verifier).
 	within 20 eval "tail -n +$((lines + 1)) '$CW/log$i' | grep -q 'up: head'" >/dev/null
