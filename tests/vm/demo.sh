@@ -5,13 +5,18 @@
 # reaches all of them through their kernels, the hosts publish a value and
 # agree on its cluster-wide average, sum and count, one host's link is cut
 # and every other host detects it, the link returns and the host is alive
-# again, another host leaves gracefully. Default protocol parameters.
+# again, another host leaves gracefully. Hosts 1-4 run gcd, the ledger
+# daemon: transactions submitted at any host are verified, ordered by
+# Tendermint over the kernels' gossip and committed into the same chain on
+# each, and the member events become transactions too. Default parameters.
 set -u
 . "$GC_TOP/tests/selftests/cluster_lib.sh"
+. "$GC_TOP/tests/selftests/chain_lib.sh"
 N=8
 work=$(mktemp -d)
+CW=$work
 mon=
-trap '[ -z "$mon" ] || kill $mon 2>/dev/null; cluster_destroy; rm -rf "$work"' EXIT
+trap '[ -z "$mon" ] || kill $mon 2>/dev/null; gcd_stop_all; cluster_destroy; rm -rf "$work"' EXIT
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$'; printf ' %q' "$@"; printf '\n'; "$@"; }
@@ -80,6 +85,38 @@ until gcctl -n gcn3 -j agg | jq -e '.valid and .epoch >= 3' >/dev/null; do sleep
 run gcctl -n gcn3 agg
 agg_line=$(gcctl -n gcn3 -j agg | jq -r '"average \(.metrics[0].avg), sum \(.metrics[0].sum), \(.nodes) nodes (epoch \(.epoch - 1), as node3 reports it)"')
 
+say "The ledger: gcd on hosts 1-4, the validators of a new chain"
+for i in 1 2 3 4; do gcd key --state-dir "$work/n$i" >"$work/n$i.pub"; done
+run gcd genesis --out "$work/genesis.json" --chain-id demo \
+	node1="$(cat "$work/n1.pub")" node2="$(cat "$work/n2.pub")" \
+	node3="$(cat "$work/n3.pub")" node4="$(cat "$work/n4.pub")"
+for i in 1 2 3 4; do gcd_start "$i" || { echo "gcd on node$i did not start"; exit 1; }; done
+echo "gcd -n gcn<i> --state-dir DIR --genesis genesis.json: up on node1-4 (registered as"
+echo "their kernels' verifiers: no transaction, proposal or vote is forwarded unchecked)"
+gcd key --key "$work/alice.key" >/dev/null
+echo "alice signs 10 transactions and submits each at a random host (1-8):"
+t_tx0=$(now)
+: >"$work/txs"
+for k in $(seq 10); do
+	h=$((RANDOM % N + 1))
+	gcd tx -n "$(node "$h")" --key "$work/alice.key" --genesis "$work/genesis.json" \
+		"alice pays bob $k" | sed "s/^/  at node$h: /" | tee -a "$work/txs"
+done
+sed -i 's/^  at node[0-9]*: //' "$work/txs"
+for _ in $(seq 600); do
+	all_committed "$work/txs" 1 >/dev/null && all_committed "$work/txs" 3 >/dev/null && break
+	sleep 0.2
+done
+t_txs=$(since "$t_tx0")
+echo "all 10 committed on node1 and node3 $t_txs s after the first was submitted"
+run gcctl tx "$(tail -n 1 "$work/txs" | cut -d' ' -f1)" dir "$work/n2"
+run gcctl chain dir "$work/n1"
+run gcctl chain dir "$work/n3"
+head1=$(head_hash 1)
+head3=$(head_hash 3)
+h1=$(height 1)
+run gcctl block "$h1" dir "$work/n4"
+
 say "node1's events, as they happen (gcctl monitor, UTC timestamps)"
 # Not a pipeline: $! must be gcctl itself, or killing it would leave the
 # pipeline's other half (and `wait` for the whole job) behind.
@@ -137,6 +174,17 @@ mon=
 # node8's own view does not count: cut off, it may declare the others dead.
 false_deaths=$(cat "$work"/ev[1-7].json | jq -s '[.[] | select(.event == "dead" and .name != "node8")] | length')
 
+say "The member events are in the chain: each validator signed what it saw"
+member_events() {
+	chain_blocks 1 | jq -r '.txs[] | select(.kind == "member") | .payload' |
+		grep -c "^member $1 $2 "
+}
+for _ in $(seq 120); do [ "$(member_events node8 dead)" -ge 3 ] && break; sleep 0.5; done
+echo "member transactions in node1's chain, by payload (member NAME EVENT INCARNATION):"
+chain_blocks 1 | jq -r '.txs[] | select(.kind == "member") | .payload' | sort | uniq -c |
+	sed 's/^/  /'
+same=$(same_head 1 2 3 4 | sed 's/^height and head: //')
+
 say "What node1's kernel did meanwhile (gcctl stats)"
 gcctl -n gcn1 stats | grep -E '^(rx_packets|tx_packets|rx_auth|probes|probe_failures|suspicions|refutations|push_pulls|health|members_|items_(put|sent|held)|digests_sent|agg_rounds)'
 
@@ -149,5 +197,8 @@ cat <<EOT
   node8 back:         alive everywhere after $t_alive s, with a new incarnation
   node7 left:         shown as "left", not "dead"
   false deaths:       $false_deaths (dead events about any node but node8, on the other 7)
-The ledger (gcd) joins this demo as it lands.
+  ledger:             10 transactions committed on node1 and node3 $t_txs s after submission;
+                      node1 and node3 both at height $h1, head ${head1:0:16}... = ${head3:0:16}...
+  audit log:          the validators' "member node8 dead" transactions are in the chain
+  one chain:          height and head on all 4 validators at the end: ${same:0:30}...
 EOT
