@@ -528,6 +528,26 @@ static void remember_signed(struct node *n, uint8_t type, uint64_t height, const
 	m->len = len;
 	m->height = height;
 	m->sent_ms = now_ms();
+	if (sl_save(&n->sl, type - GCD_ITEM_PROPOSAL, height, p, len))
+		logf_("cannot record the message signed in the state dir: %s", strerror(errno));
+}
+
+/* After a restart in a height it signed in: what it signed there, again. */
+static void resend_recorded(struct node *n, uint64_t h)
+{
+	uint8_t *buf = malloc(GCD_PROPOSAL_MAX);
+	unsigned int k;
+	size_t len;
+
+	for (k = 0; buf && k < SL_KINDS; k++) {
+		len = sl_load(&n->sl, k, h, buf, GCD_PROPOSAL_MAX);
+		if (!len)
+			continue;
+		put_item(n, (uint8_t)(GCD_ITEM_PROPOSAL + k), buf, len);
+		remember_signed(n, (uint8_t)(GCD_ITEM_PROPOSAL + k), h, buf, len);
+		n->st.resent++;
+	}
+	free(buf);
 }
 
 static void resend_signed(struct node *n)
@@ -575,8 +595,8 @@ static void tm_broadcast(void *ctx, struct tm_msg *m)
 		    gcd_proposal_encode(&p, buf, sizeof(buf), &len))
 			return;
 		memcpy(m->proposal.sig, p.sig, TM_SIG_LEN);
-		put_item(n, GCD_ITEM_PROPOSAL, buf, len);
 		remember_signed(n, GCD_ITEM_PROPOSAL, p.height, buf, len);
+		put_item(n, GCD_ITEM_PROPOSAL, buf, len);
 	} else {
 		struct gcd_vote v = {
 			.type = m->vote.type == TM_PREVOTE ? GCD_VOTE_PREVOTE : GCD_VOTE_PRECOMMIT,
@@ -591,11 +611,11 @@ static void tm_broadcast(void *ctx, struct tm_msg *m)
 		    gcd_vote_encode(&v, buf, sizeof(buf), &len))
 			return;
 		memcpy(m->vote.sig, v.sig, TM_SIG_LEN);
-		put_item(n, v.type == GCD_VOTE_PREVOTE ? GCD_ITEM_PREVOTE : GCD_ITEM_PRECOMMIT, buf,
-			 len);
 		remember_signed(n,
 				v.type == GCD_VOTE_PREVOTE ? GCD_ITEM_PREVOTE : GCD_ITEM_PRECOMMIT,
 				v.height, buf, len);
+		put_item(n, v.type == GCD_VOTE_PREVOTE ? GCD_ITEM_PREVOTE : GCD_ITEM_PRECOMMIT, buf,
+			 len);
 	}
 }
 
@@ -761,21 +781,28 @@ static const struct tm_ops node_tm_ops = {
 /* ---- heights ---- */
 
 /*
- * Tendermint at height h: from round 0, or after the last round this
- * validator signed in at h before a restart. Then whatever arrived early
- * for h and h + 1.
+ * Tendermint at height h: from round 0, or in the last round this validator
+ * signed in at h before a restart. Not the round after: if this validator
+ * proposed in round r and the others are still in r, alone in r + 1 it is
+ * fewer than the f + 1 that move them, and with one validator down nobody
+ * reaches a quorum. The sign guard refuses any step of r it signed already,
+ * so going on in r signs nothing twice. Then whatever arrived early for h
+ * and h + 1.
  */
 static void start_height(struct node *n, uint64_t h)
 {
 	uint32_t round = 0;
 
-	if (n->sg.height == h && n->sg.round < TM_ROUND_MAX) {
-		round = n->sg.round + 1;
-		logf_("height %llu: signed in round %u before a restart, going on from round %u",
-		      (unsigned long long)h, n->sg.round, round);
+	if (n->sg.height == h) {
+		round = n->sg.round;
+		logf_("height %llu: signed up to step %u of round %u before a restart, going on "
+		      "in that round",
+		      (unsigned long long)h, n->sg.step, round);
 	}
 	n->started = h;
 	tm_start_height_round(n->tm, h, round);
+	if (n->sg.height == h)
+		resend_recorded(n, h);
 	backlog_take(&n->future, h, h + 1, refeed, n);
 }
 
@@ -1044,6 +1071,7 @@ int node_open(struct node *n, const struct node_opts *o, char *err, size_t errle
 	memset(n, 0, sizeof(*n));
 	n->o = *o;
 	n->sigfd = n->sync_fd = n->ts.fd = n->lock_fd = n->sg.fd = -1;
+	n->sl.fd[0] = n->sl.fd[1] = n->sl.fd[2] = -1;
 	pthread_mutex_init(&n->ledger_lock, NULL);
 	/* Blocked before any thread starts, so that every thread inherits it
 	 * and SIGTERM reaches the signalfd, not a worker's default action.
@@ -1053,7 +1081,8 @@ int node_open(struct node *n, const struct node_opts *o, char *err, size_t errle
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	if (lock_state_dir(n, err, errlen) || sg_open(&n->sg, o->state_dir, err, errlen))
+	if (lock_state_dir(n, err, errlen) || sg_open(&n->sg, o->state_dir, err, errlen) ||
+	    sl_open(&n->sl, o->state_dir, err, errlen))
 		return -1;
 	if (backlog_init(&n->future, vjob_free)) {
 		snprintf(err, errlen, "out of memory");
@@ -1133,6 +1162,7 @@ void node_close(struct node *n)
 	tm_free(n->tm);
 	backlog_free(&n->future);
 	sg_close(&n->sg);
+	sl_close(&n->sl);
 	mp_free(n->mp);
 	if (n->ledger)
 		ledger_close(n->ledger);

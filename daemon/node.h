@@ -20,6 +20,7 @@
 #include "keys.h"
 #include "ledger.h"
 #include "mempool.h"
+#include "sentlog.h"
 #include "sigcache.h"
 #include "signguard.h"
 #include "tendermint.h"
@@ -63,6 +64,7 @@ struct node {
 	struct mempool *mp;
 	struct tm *tm;
 	struct signguard sg;
+	struct sentlog sl;     /* what it signed last, for after a restart */
 	struct backlog future; /* messages of heights Tendermint cannot take yet */
 	struct kernel k;
 	struct timers ts;
