@@ -85,7 +85,7 @@ layer_sim() {
 }
 
 layer_vm() {
-	local status
+	local status out
 	tests/vm/run.sh --timeout "${GC_VM_TIMEOUT:-1500}" tests/selftests/run.sh
 	status=$?
 	# One check for the run itself: a WARN, oops or hang fails it even when
@@ -96,6 +96,18 @@ layer_vm() {
 	else
 		echo "not ok 1 vm: the run failed with status $status (see above)"
 	fi
+	# The power cut needs two boots of its own (tests/vm/poweroff.sh).
+	[ -z "${GC_SELFTESTS:-}" ] || [[ " $GC_SELFTESTS " == *" poweroff "* ]] || return 0
+	echo "# vm: poweroff"
+	out=$(mktemp)
+	tests/vm/poweroff.sh | tee "$out"
+	status=${PIPESTATUS[0]}
+	# A failure it did not report still counts as one.
+	if [ "$status" != 0 ] && ! grep -q '^not ok' "$out"; then
+		echo "1..1"
+		echo "not ok 1 vm: poweroff.sh exited with status $status"
+	fi
+	rm -f "$out"
 }
 
 total_p=0 total_f=0 total_s=0

@@ -19,7 +19,7 @@ chain_genesis() {
 gcd_start() {
 	local i=$1 lines
 	shift
-	lines=$(grep -c '' "$CW/log$i" 2>/dev/null || echo 0)
+	lines=$(cat "$CW/log$i" 2>/dev/null | wc -l)
 	gcd -n "$(node "$i")" --state-dir "$CW/n$i" --genesis "$CW/genesis.json" \
 		${GCD_OPTS:-} "$@" >>"$CW/log$i" 2>&1 &
 	gcd_pid[$i]=$!
