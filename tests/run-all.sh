@@ -86,7 +86,7 @@ layer_sim() {
 
 layer_vm() {
 	local status out
-	tests/vm/run.sh --timeout "${GC_VM_TIMEOUT:-1500}" tests/selftests/run.sh
+	tests/vm/run.sh --timeout "${GC_VM_TIMEOUT:-2100}" tests/selftests/run.sh
 	status=$?
 	# One check for the run itself: a WARN, oops or hang fails it even when
 	# every test inside had already reported success.
