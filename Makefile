@@ -56,7 +56,7 @@ SIM_SRCS := $(wildcard sim/*.c)
 DAEMON_LIB_SRCS := $(filter-out daemon/gcd.c,$(wildcard daemon/*.c))
 DAEMON_HDRS := $(wildcard daemon/*.h)
 # What gcctl reads gcd's ledger with.
-LEDGER_SRCS := daemon/chain.c daemon/genesis.c daemon/ledger.c
+LEDGER_SRCS := daemon/chain.c daemon/durable.c daemon/genesis.c daemon/ledger.c
 HDRS := $(wildcard uapi/*.h kmod/*.h kmod/core/*.h ctl/*.h sim/*.h)
 KMOD_SRCS := Kbuild $(wildcard kmod/*.c kmod/core/*.c) $(HDRS)
 

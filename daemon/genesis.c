@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <json-c/json.h>
-#include <libgen.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -19,6 +18,7 @@
 #include <unistd.h>
 
 #include "core/node_name.h"
+#include "durable.h"
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
 						      ...)
@@ -335,39 +335,6 @@ int gcd_genesis_format(const struct gcd_genesis *g, char **text, size_t *len, ch
 	return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-static int fsync_parent(const char *path)
-{
-	char copy[PATH_MAX];
-	int fd, rc;
-
-	if (strlen(path) >= sizeof(copy)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	strcpy(copy, path);
-	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int gcd_genesis_write(const char *path, struct gcd_genesis *g, char *err, size_t errlen)
 {
 	char *text;
@@ -382,14 +349,14 @@ int gcd_genesis_write(const char *path, struct gcd_genesis *g, char *err, size_t
 		free(text);
 		return fail(err, errlen, "%s: %s", path, strerror(e));
 	}
-	if (write_all(fd, text, len) || fsync(fd)) {
+	if (gcd_write_all(fd, text, len) || fsync(fd)) {
 		e = errno;
 		close(fd);
 		unlink(path);
 		free(text);
 		return fail(err, errlen, "%s: %s", path, strerror(e));
 	}
-	if (close(fd) || fsync_parent(path)) {
+	if (close(fd) || gcd_fsync_dir_of(path)) {
 		e = errno;
 		free(text);
 		return fail(err, errlen, "%s: %s", path, strerror(e));
@@ -444,13 +411,13 @@ int gcd_genesis_keep(const char *path, const char *dir, struct gcd_genesis *g, c
 		fail(err, errlen, "%s: %s", tmp, strerror(errno));
 		goto out;
 	}
-	if (write_all(fd, (const char *)text, len) || fsync(fd)) {
+	if (gcd_write_all(fd, (const char *)text, len) || fsync(fd)) {
 		fail(err, errlen, "%s: %s", tmp, strerror(errno));
 		close(fd);
 		unlink(tmp);
 		goto out;
 	}
-	if (close(fd) || rename(tmp, kept) || fsync_parent(kept)) {
+	if (close(fd) || rename(tmp, kept) || gcd_fsync_dir_of(kept)) {
 		fail(err, errlen, "%s: %s", kept, strerror(errno));
 		unlink(tmp);
 		goto out;

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "durable.h"
+
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt,
 						      ...)
 {
@@ -97,48 +99,6 @@ out:
 	return rc;
 }
 
-static int write_all(int fd, const char *p, size_t len)
-{
-	while (len) {
-		ssize_t w = write(fd, p, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* fsync the directory holding path, so a new name in it is durable. */
-static int fsync_dir_of(const char *path)
-{
-	char dir[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t len;
-	int fd, rc;
-
-	if (!slash) {
-		strcpy(dir, ".");
-	} else {
-		len = slash == path ? 1 : (size_t)(slash - path);
-		if (len >= sizeof(dir)) {
-			errno = ENAMETOOLONG;
-			return -1;
-		}
-		memcpy(dir, path, len);
-		dir[len] = '\0';
-	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
-}
-
 int gcd_key_create(const char *path, struct gcd_key *k, char *err, size_t errlen)
 {
 	char text[GCD_KEY_B64_LEN + 2];
@@ -162,7 +122,7 @@ int gcd_key_create(const char *path, struct gcd_key *k, char *err, size_t errlen
 	randombytes_buf(seed, sizeof(seed));
 	sodium_bin2base64(text, sizeof(text), seed, sizeof(seed), sodium_base64_VARIANT_ORIGINAL);
 	text[GCD_KEY_B64_LEN] = '\n';
-	if (fchmod(fd, 0600) || write_all(fd, text, GCD_KEY_B64_LEN + 1) || fsync(fd)) {
+	if (fchmod(fd, 0600) || gcd_write_all(fd, text, GCD_KEY_B64_LEN + 1) || fsync(fd)) {
 		e = errno;
 		close(fd);
 		unlink(tmp);
@@ -184,7 +144,7 @@ int gcd_key_create(const char *path, struct gcd_key *k, char *err, size_t errlen
 		goto out;
 	}
 	unlink(tmp);
-	if (fsync_dir_of(path)) {
+	if (gcd_fsync_dir_of(path)) {
 		fail(err, errlen, "%s: fsync of its directory: %s", path, strerror(errno));
 		goto out;
 	}
