@@ -213,23 +213,39 @@ static bool gossip_peer(const struct gc_engine *e, u32 slot, u64 now)
 	       now - m->state_change_us < (u64)e->cfg.gossip_to_dead_ms * MS;
 }
 
-/* Up to k distinct members matching pred, other than skip; returns how many. */
+static bool pick_one(struct gc_engine *e, u32 *out, u32 *n, u32 s, member_pred pred, u32 skip,
+		     u64 now)
+{
+	u32 i;
+
+	if (s == skip || e->members.m[s].state == GC_MEMBER_FREE || !pred(e, s, now))
+		return false;
+	for (i = 0; i < *n && out[i] != s; i++)
+		;
+	if (i < *n)
+		return false;
+	out[(*n)++] = s;
+	return true;
+}
+
+/*
+ * Up to k distinct members matching pred, other than skip; returns how many.
+ * Random draws find k quickly when many match; when they fall short, a scan
+ * from a random slot adds the rest, so that k at least the number matching
+ * picks every one of them (an item_fanout of n - 1 reaches everyone).
+ */
 static u32 pick_members(struct gc_engine *e, u32 *out, u32 k, member_pred pred, u32 skip,
 			u64 now)
 {
-	u32 slots = e->members.slots, n = 0, tries, s, i;
+	u32 slots = e->members.slots, n = 0, tries, start, i;
 
 	if (!slots)
 		return 0;
-	for (tries = 0; n < k && tries < 3 * slots + 8; tries++) {
-		s = gc_rand_below(&e->rand, slots);
-		if (s == skip || e->members.m[s].state == GC_MEMBER_FREE || !pred(e, s, now))
-			continue;
-		for (i = 0; i < n && out[i] != s; i++)
-			;
-		if (i == n)
-			out[n++] = s;
-	}
+	for (tries = 0; n < k && tries < 2 * k + 8; tries++)
+		pick_one(e, out, &n, gc_rand_below(&e->rand, slots), pred, skip, now);
+	start = gc_rand_below(&e->rand, slots);
+	for (i = 0; n < k && i < slots; i++)
+		pick_one(e, out, &n, (start + i) % slots, pred, skip, now);
 	return n;
 }
 

@@ -952,6 +952,49 @@ TEST(reap_forgets_dead_members_after_reap_ms)
 	net_free(net);
 }
 
+/*
+ * An item_fanout of at least the live members puts every new item to each
+ * of them at once, never to the dead: the adversary of the chain test relies
+ * on this, and random draws alone missed one in about 50 puts.
+ */
+TEST(fanout_of_all_live_members_reaches_every_one)
+{
+	struct net *net;
+	int put, i;
+
+	net = net_new(6);
+	net->cfg.item_fanout = 4;
+	for (i = 0; i < 6; i++)
+		ASSERT_TRUE(node_start(net, i, 70 + i));
+	for (i = 1; i < 6; i++)
+		ASSERT_EQ(0, gc_engine_join(net->n[i].e, &net->n[0].addr, 1, net->now));
+	ASSERT_TRUE(run_for(net, 1000 * MS));
+	ASSERT_TRUE(converged(net));
+	node_crash(net, 5);
+	ASSERT_TRUE(run_for(net, 10000 * MS));
+	ASSERT_EQ(GC_MEMBER_DEAD, state_of(&net->n[0], "node5"));
+	ASSERT_EQ(4, gc_engine_count(net->n[0].e, GC_MEMBER_ALIVE) - 1);
+	deliver_all(net);
+
+	for (put = 0; put < 200; put++) {
+		const struct gc_item *item;
+		u32 q, to = 0;
+		u8 data[8];
+
+		memcpy(data, &put, sizeof(put));
+		memset(data + sizeof(put), 0, sizeof(data) - sizeof(put));
+		q = net->qtail;
+		ASSERT_EQ(0, gc_items_put(&net->n[0].e->items, 1, data, sizeof(data), net->now,
+					  &item));
+		for (; q != net->qtail; q++)
+			to |= 1u << net->q[q % net->qcap]->to;
+		/* node1 to node4, not the dead node5 */
+		ASSERT_EQ(0x1eu, to) TH_LOG("put %d went to the nodes of mask %#x", put, to);
+		deliver_all(net);
+	}
+	net_free(net);
+}
+
 TEST(rejoin_after_restart)
 {
 	struct net *net = cluster(3, NULL);
