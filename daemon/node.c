@@ -109,6 +109,8 @@ static void after_commit(struct node *n, const uint8_t *block, size_t len)
 	if (!b)
 		return;
 	if (gcd_block_decode(block, len, b) == GCD_OK) {
+		if (b->height > n->applied)
+			n->applied = b->height;
 		for (i = 0; i < b->n_txs; i++)
 			if (gcd_tx_decode(b->tx[i].p, b->tx[i].len, &tx) == GCD_OK)
 				mp_committed(n->mp, tx.sender, tx.nonce);
@@ -245,24 +247,40 @@ static void verdict(struct node *n, const uint8_t *id, bool accept)
 		n->st.rejected++;
 }
 
+/* The rejections so far, for `gcctl tx ID`: one synced write for them all. */
+static void record_rejections(struct node *n)
+{
+	if (!n->n_rej)
+		return;
+	pthread_mutex_lock(&n->ledger_lock);
+	if (ledger_reject(n->ledger, n->rej, n->n_rej))
+		logf_("cannot record %u rejected transactions: %s", n->n_rej,
+		      ledger_errmsg(n->ledger));
+	pthread_mutex_unlock(&n->ledger_lock);
+	n->n_rej = 0;
+}
+
+/* Reasons are static strings (gcd_strerror, mp_result_str). */
 static void reject_tx(struct node *n, const uint8_t *id, const char *reason)
 {
-	struct ledger_rejection r = {.reason = reason};
+	struct ledger_rejection *r;
 	char idhex[2 * 8 + 1];
 
 	hex(id, 8, idhex);
 	logf_("item %s (type %u) rejected: %s", idhex, GCD_ITEM_TX, reason);
 
-	memcpy(r.id, id, GCD_HASH_LEN);
-	pthread_mutex_lock(&n->ledger_lock);
-	ledger_reject(n->ledger, &r, 1);
-	pthread_mutex_unlock(&n->ledger_lock);
+	if (n->n_rej == sizeof(n->rej) / sizeof(n->rej[0]))
+		record_rejections(n);
+	r = &n->rej[n->n_rej++];
+	memcpy(r->id, id, GCD_HASH_LEN);
+	r->reason = reason;
 	n->st.txs_rejected++;
 	verdict(n, id, false);
 }
 
 static void maybe_start(struct node *n, uint64_t height);
 static void want_sync(struct node *n);
+static void apply_commits(struct node *n);
 
 /* A message of a height this node has not reached: it is behind. */
 static void note_height(struct node *n, uint64_t height)
@@ -479,6 +497,7 @@ static void collect(struct node *n)
 			judge_vote(n, v); /* owns v */
 		}
 	}
+	record_rejections(n);
 }
 
 /* ---- Tendermint's callbacks ---- */
@@ -550,11 +569,29 @@ static void resend_recorded(struct node *n, uint64_t h)
 	free(buf);
 }
 
+/* The prevotes of the polka this validator is locked by: with them the
+ * others' line 28 can take its value again when the lock's round is proposed
+ * (after a power cut nobody else has them).
+ */
+static void put_polka(struct node *n)
+{
+	struct lockrec r;
+	uint16_t k;
+
+	if (!n->lock_len || n->lock_height != n->started ||
+	    lockrec_decode(n->lock_rec, n->lock_len, &r))
+		return;
+	for (k = 0; k < r.n_votes; k++)
+		put_item(n, GCD_ITEM_PREVOTE, r.votes + (size_t)k * GCD_VOTE_LEN, GCD_VOTE_LEN);
+	n->st.resent += r.n_votes;
+}
+
 static void resend_signed(struct node *n)
 {
 	uint64_t t = now_ms();
 	struct gcd_prev h;
 	unsigned int i;
+	bool due = false;
 
 	if (head(n, &h) || n->started != h.height + 1)
 		return;
@@ -566,7 +603,48 @@ static void resend_signed(struct node *n)
 		put_item(n, (uint8_t)(GCD_ITEM_PROPOSAL + i), m->buf, m->len);
 		m->sent_ms = t;
 		n->st.resent++;
+		due = true;
 	}
+	if (due)
+		put_polka(n);
+}
+
+/*
+ * Lines 36-40: the lock comes with the precommit for its value, and is on
+ * disk before that precommit leaves (tendermint.h, struct tm_resume). False
+ * when it cannot be kept: then the precommit is not signed either.
+ */
+static bool save_lock(struct node *n, const struct tm_vote *pc)
+{
+	struct tm_vote polka[GCD_MAX_VALIDATORS];
+	struct tm_value v;
+	uint32_t count;
+	int32_t round;
+
+	if (!tm_get_locked(n->tm, &v, &round, polka, GCD_MAX_VALIDATORS, &count) ||
+	    round != (int32_t)pc->round || memcmp(v.hash, pc->hash, TM_HASH_LEN)) {
+		logf_("height %llu round %u: a precommit for a value without its lock",
+		      (unsigned long long)pc->height, pc->round);
+		return false;
+	}
+	if (n->lock_height == pc->height && n->lock_len) {
+		struct lockrec old;
+
+		/* The same lock again (a resumed round): already on disk. */
+		if (!lockrec_decode(n->lock_rec, n->lock_len, &old) && old.round == pc->round)
+			return true;
+	}
+	if (lockrec_build(pc->height, &v, round, polka, count, n->lock_rec, LOCKREC_MAX,
+			  &n->lock_len) ||
+	    lockstore_save(&n->ls, n->lock_rec, n->lock_len)) {
+		logf_("height %llu round %u: cannot keep the lock in the state dir: %s",
+		      (unsigned long long)pc->height, pc->round, strerror(errno));
+		n->lock_len = 0;
+		return false;
+	}
+	n->lock_height = pc->height;
+	n->st.locks_saved++;
+	return true;
 }
 
 static void tm_broadcast(void *ctx, struct tm_msg *m)
@@ -575,6 +653,9 @@ static void tm_broadcast(void *ctx, struct tm_msg *m)
 	uint8_t buf[GCD_PROPOSAL_MAX];
 	size_t len;
 
+	if (m->kind == TM_MSG_VOTE && m->vote.type == TM_PRECOMMIT && m->vote.has_value &&
+	    !save_lock(n, &m->vote))
+		return;
 	if (m->kind == TM_MSG_PROPOSAL
 		    ? !may_sign(n, m->proposal.height, m->proposal.round, SG_PROPOSAL)
 		    : !may_sign(n, m->vote.height, m->vote.round,
@@ -725,6 +806,14 @@ static void tm_decide(void *ctx, uint64_t height, uint32_t round, const struct t
 		      ledger_errmsg(n->ledger));
 	pthread_mutex_unlock(&n->ledger_lock);
 	if (rc) {
+		struct gcd_prev h;
+
+		/* Catch-up may have committed it first: then go on from there. */
+		if (!head(n, &h) && h.height >= height) {
+			apply_commits(n);
+			timers_add(&n->ts, TK_START_HEIGHT, h.height + 1, 0, now_ms());
+			return;
+		}
 		want_sync(n); /* the others have it with a certificate that checks */
 		return;
 	}
@@ -789,20 +878,58 @@ static const struct tm_ops node_tm_ops = {
  * so going on in r signs nothing twice. Then whatever arrived early for h
  * and h + 1.
  */
+/* The lock this validator kept in h before a restart, checked as any
+ * input: true with r filled (views into n->lock_rec and polka).
+ */
+static bool restore_lock(struct node *n, uint64_t h, struct tm_vote *polka, struct tm_resume *r)
+{
+	struct lockrec rec;
+	const char *why = NULL;
+	char hashhex[2 * 8 + 1];
+
+	n->lock_len = lockstore_load(&n->ls, h, n->lock_rec, LOCKREC_MAX);
+	if (!n->lock_len)
+		return false;
+	if (lockrec_decode(n->lock_rec, n->lock_len, &rec) ||
+	    lockrec_resume(&rec, &n->g, polka, r, &why) || rec.round > n->sg.round) {
+		logf_("height %llu: the kept lock is not usable (%s): going on without it",
+		      (unsigned long long)h, why ? why : "after the last round signed");
+		n->lock_len = 0;
+		return false;
+	}
+	n->lock_height = h;
+	hex(r->locked.hash, 8, hashhex);
+	logf_("height %llu: locked in round %u on block %s before a restart (%u prevotes)",
+	      (unsigned long long)h, rec.round, hashhex, rec.n_votes);
+	return true;
+}
+
 static void start_height(struct node *n, uint64_t h)
 {
-	uint32_t round = 0;
+	struct tm_vote polka[GCD_MAX_VALIDATORS];
+	struct tm_resume r = {.locked_round = -1};
+	bool resumed = n->sg.height == h;
 
-	if (n->sg.height == h) {
-		round = n->sg.round;
+	apply_commits(n); /* what catch-up committed meanwhile leaves the mempool */
+	if (resumed) {
+		r.round = n->sg.round;
 		logf_("height %llu: signed up to step %u of round %u before a restart, going on "
 		      "in that round",
-		      (unsigned long long)h, n->sg.step, round);
+		      (unsigned long long)h, n->sg.step, r.round);
+		if (restore_lock(n, h, polka, &r))
+			n->st.locks_restored++;
 	}
 	n->started = h;
-	tm_start_height_round(n->tm, h, round);
-	if (n->sg.height == h)
+	if (tm_start_height_resume(n->tm, h, &r)) {
+		logf_("height %llu: the engine refused the kept lock: going on without it",
+		      (unsigned long long)h);
+		n->lock_len = 0;
+		tm_start_height_round(n->tm, h, r.round);
+	}
+	if (resumed) {
 		resend_recorded(n, h);
+		put_polka(n);
+	}
 	backlog_take(&n->future, h, h + 1, refeed, n);
 }
 
@@ -849,52 +976,64 @@ static void want_sync(struct node *n)
 	timers_add(&n->ts, TK_SYNC, 0, 0, now_ms());
 }
 
-/* Asks live members for the blocks this node lacks; then consensus goes on
- * from the new head.
- */
+/* Asks live members, on the catch-up thread, for the blocks this node lacks. */
 static void do_sync(struct node *n)
 {
 	struct peers p = {0};
 	struct gc_nl_error e;
-	struct gcd_prev before, after;
-	uint8_t *block;
-	unsigned int i, first;
-	uint64_t hgt;
-	long got;
-	char msg[256];
-	size_t len;
 
 	n->last_sync_ms = now_ms();
-	n->st.sync_rounds++;
-	if (head(n, &before) || kn_members(&n->k, peer_cb, &p, &e) < 0 || !p.n)
+	if (kn_members(&n->k, peer_cb, &p, &e) < 0 || !p.n)
 		return;
-	first = (unsigned int)(now_ms() % p.n);
-	for (i = 0; i < p.n && i < 3; i++) {
-		got = sync_from(n, p.addr[(first + i) % p.n], n->o.sync_port, msg, sizeof(msg));
-		if (got > 0) {
-			logf_("caught up: %s", msg);
-			n->st.synced_blocks += (uint64_t)got;
-			if (got < SYNC_BATCH)
-				break;
-		}
-	}
-	if (head(n, &after) || after.height == before.height)
+	if (sync_client_ask(&n->sc_client, p.addr, p.n, n->o.sync_port))
+		n->st.sync_rounds++;
+	else
+		n->sync_again = true; /* one runs: another after it */
+}
+
+/* The blocks committed since the mempool last heard: their txs leave it. */
+static void apply_commits(struct node *n)
+{
+	struct gcd_prev h;
+	uint8_t *block;
+	size_t len;
+
+	if (head(n, &h) || h.height <= n->applied)
 		return;
 	block = malloc(GCD_BLOCK_MAX);
-	for (hgt = before.height + 1; block && hgt <= after.height; hgt++) {
+	for (; block && n->applied < h.height; n->applied++) {
 		pthread_mutex_lock(&n->ledger_lock);
-		if (!ledger_get_block(n->ledger, hgt, block, GCD_BLOCK_MAX, &len)) {
-			pthread_mutex_unlock(&n->ledger_lock);
-			after_commit(n, block, len);
-			continue;
-		}
+		if (ledger_get_block(n->ledger, n->applied + 1, block, GCD_BLOCK_MAX, &len))
+			len = 0;
 		pthread_mutex_unlock(&n->ledger_lock);
+		if (len)
+			after_commit(n, block, len);
 	}
 	free(block);
-	/* Consensus moves to the new head at once. */
-	start_height(n, after.height + 1);
-	if (n->behind_seen > after.height + 1)
-		want_sync(n);
+}
+
+/* A catch-up round ended: consensus goes on from the new head at once. */
+static void sync_done(struct node *n)
+{
+	struct gcd_prev h;
+	char msg[256];
+	long got = sync_client_done(&n->sc_client, msg, sizeof(msg));
+
+	if (got < 0)
+		return;
+	if (got > 0) {
+		logf_("caught up: %s", msg);
+		n->st.synced_blocks += (uint64_t)got;
+	}
+	if (head(n, &h))
+		return;
+	apply_commits(n);
+	if (n->started <= h.height)
+		start_height(n, h.height + 1);
+	if (n->sync_again || n->behind_seen > h.height + 1) {
+		n->sync_again = false;
+		timers_add(&n->ts, TK_SYNC, 0, 0, now_ms());
+	}
 }
 
 /* ---- membership events, as transactions of this node ---- */
@@ -970,7 +1109,7 @@ static void on_timer(struct node *n, const struct timer *t)
 
 int node_run(struct node *n)
 {
-	struct pollfd pfd[5];
+	struct pollfd pfd[6];
 	struct timer t;
 	struct gcd_prev h;
 	uint64_t v;
@@ -989,7 +1128,8 @@ int node_run(struct node *n)
 		pfd[2] = (struct pollfd){.fd = wk_fd(n->wk), .events = POLLIN};
 		pfd[3] = (struct pollfd){.fd = n->ts.fd, .events = POLLIN};
 		pfd[4] = (struct pollfd){.fd = n->sigfd, .events = POLLIN};
-		if (poll(pfd, 5, -1) < 0) {
+		pfd[5] = (struct pollfd){.fd = n->sc_client.done_fd, .events = POLLIN};
+		if (poll(pfd, 6, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			logf_("poll: %s", strerror(errno));
@@ -1011,6 +1151,8 @@ int node_run(struct node *n)
 			kn_read_events(&n->k, on_member, n);
 		if (pfd[2].revents)
 			collect(n);
+		if (pfd[5].revents)
+			sync_done(n);
 		if (pfd[3].revents && read(n->ts.fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
 			logf_("timer: %s", strerror(errno));
 		while (timers_pop(&n->ts, now_ms(), &t))
@@ -1024,12 +1166,14 @@ int node_run(struct node *n)
 
 		logf_("consensus: %llu votes, %llu duplicates, %llu stale, %llu beyond the next "
 		      "height, %llu double votes, %llu conflicting refused, %llu resent, %llu late "
-		      "copies of committed txs",
+		      "copies of committed txs, %llu locks kept, %llu restored",
 		      (unsigned long long)ts->votes, (unsigned long long)ts->duplicates,
 		      (unsigned long long)ts->stale, (unsigned long long)ts->drop_future_height,
 		      (unsigned long long)ts->double_votes,
 		      (unsigned long long)n->st.equivocations_refused,
-		      (unsigned long long)n->st.resent, (unsigned long long)n->st.txs_late);
+		      (unsigned long long)n->st.resent, (unsigned long long)n->st.txs_late,
+		      (unsigned long long)n->st.locks_saved,
+		      (unsigned long long)n->st.locks_restored);
 	}
 	return 0;
 }
@@ -1067,11 +1211,14 @@ int node_open(struct node *n, const struct node_opts *o, char *err, size_t errle
 	sigset_t sigs;
 	bool created;
 	char keyhex[2 * GCD_PUBKEY_LEN + 1];
+	struct gcd_prev h;
 
 	memset(n, 0, sizeof(*n));
 	n->o = *o;
 	n->sigfd = n->sync_fd = n->ts.fd = n->lock_fd = n->sg.fd = -1;
+	n->sc_client.done_fd = -1;
 	n->sl.fd[0] = n->sl.fd[1] = n->sl.fd[2] = -1;
+	n->ls.fd[0] = n->ls.fd[1] = -1;
 	pthread_mutex_init(&n->ledger_lock, NULL);
 	/* Blocked before any thread starts, so that every thread inherits it
 	 * and SIGTERM reaches the signalfd, not a worker's default action.
@@ -1082,7 +1229,8 @@ int node_open(struct node *n, const struct node_opts *o, char *err, size_t errle
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	if (lock_state_dir(n, err, errlen) || sg_open(&n->sg, o->state_dir, err, errlen) ||
-	    sl_open(&n->sl, o->state_dir, err, errlen))
+	    sl_open(&n->sl, o->state_dir, err, errlen) ||
+	    lockstore_open(&n->ls, o->state_dir, err, errlen))
 		return -1;
 	if (backlog_init(&n->future, vjob_free)) {
 		snprintf(err, errlen, "out of memory");
@@ -1095,12 +1243,20 @@ int node_open(struct node *n, const struct node_opts *o, char *err, size_t errle
 	if (created)
 		logf_("new node key %s/%s: public key %s", o->state_dir, GCD_KEY_FILE, keyhex);
 	n->self = gcd_genesis_find(&n->g, n->key.pub);
-	if (ledger_open(&n->ledger, o->state_dir, &n->g, 0, err, errlen))
+	err[0] = '\0';
+	if (ledger_open(&n->ledger, o->state_dir, &n->g, 0, err, errlen) || head(n, &h)) {
+		if (!err[0])
+			snprintf(err, errlen, "reading the ledger's head: %s",
+				 ledger_errmsg(n->ledger));
 		return -1;
+	}
+	n->applied = h.height; /* the mempool starts empty */
 	n->block_buf = malloc(GCD_BLOCK_MAX);
+	n->lock_rec = malloc(LOCKREC_MAX);
 	n->mp = mp_new(MEMPOOL_TXS, MEMPOOL_BYTES, MEMPOOL_AHEAD);
 	n->wk = wk_new(o->workers);
-	if (!n->block_buf || !n->mp || !n->wk || sigcache_init(&n->sc, SIGCACHE_IDS)) {
+	if (!n->block_buf || !n->lock_rec || !n->mp || !n->wk ||
+	    sigcache_init(&n->sc, SIGCACHE_IDS)) {
 		snprintf(err, errlen, "out of memory, or no thread");
 		return -1;
 	}
@@ -1139,6 +1295,10 @@ int node_open(struct node *n, const struct node_opts *o, char *err, size_t errle
 		snprintf(err, errlen, "sync port %u: %s", o->sync_port, strerror(errno));
 		return -1;
 	}
+	if (sync_client_start(&n->sc_client, n)) {
+		snprintf(err, errlen, "cannot start the catch-up client");
+		return -1;
+	}
 	if (pthread_create(&n->sync_thread, NULL, sync_serve, n)) {
 		snprintf(err, errlen, "cannot start the sync server");
 		return -1;
@@ -1152,6 +1312,7 @@ void node_close(struct node *n)
 	unsigned int i;
 
 	n->stop = true;
+	sync_client_stop(&n->sc_client);
 	if (n->sync_thread_up)
 		pthread_join(n->sync_thread, NULL);
 	if (n->sync_fd >= 0)
@@ -1163,6 +1324,7 @@ void node_close(struct node *n)
 	backlog_free(&n->future);
 	sg_close(&n->sg);
 	sl_close(&n->sl);
+	lockstore_close(&n->ls);
 	mp_free(n->mp);
 	if (n->ledger)
 		ledger_close(n->ledger);
@@ -1171,6 +1333,7 @@ void node_close(struct node *n)
 	if (n->sigfd >= 0)
 		close(n->sigfd);
 	free(n->block_buf);
+	free(n->lock_rec);
 	for (i = 0; i < 3; i++)
 		free(n->sent[i].buf);
 	gcd_key_wipe(&n->key);

@@ -19,10 +19,12 @@
 #include "kernel.h"
 #include "keys.h"
 #include "ledger.h"
+#include "lockrec.h"
 #include "mempool.h"
 #include "sentlog.h"
 #include "sigcache.h"
 #include "signguard.h"
+#include "sync.h"
 #include "tendermint.h"
 #include "timers.h"
 #include "workers.h"
@@ -44,6 +46,7 @@ struct node_stats {
 	uint64_t txs_accepted, txs_rejected, proposals, votes, double_votes;
 	uint64_t blocks, txs_committed, synced_blocks, sync_rounds, member_txs;
 	uint64_t refused_signs, equivocations_refused, resent;
+	uint64_t locks_saved, locks_restored;
 	uint64_t txs_late; /* copies of committed txs, dropped without a record */
 };
 
@@ -65,6 +68,7 @@ struct node {
 	struct tm *tm;
 	struct signguard sg;
 	struct sentlog sl;     /* what it signed last, for after a restart */
+	struct lockstore ls;   /* its Tendermint lock, for after a restart */
 	struct backlog future; /* messages of heights Tendermint cannot take yet */
 	struct kernel k;
 	struct timers ts;
@@ -74,6 +78,9 @@ struct node {
 	int lock_fd; /* flock()ed DIR/gcd.lock: one gcd per state dir */
 	pthread_t sync_thread;
 	bool sync_thread_up;
+	struct sync_client sc_client; /* catch-up, on a thread of its own */
+	bool sync_again;	      /* asked while a round ran */
+	uint64_t applied;	      /* the mempool has seen the commits up to here */
 	volatile bool stop;
 	uint64_t started; /* the height Tendermint runs; 0: none yet */
 	uint64_t last_sync_ms, behind_seen;
@@ -81,6 +88,12 @@ struct node {
 	bool double_vote;	   /* set by the evidence callback of the vote at hand */
 	uint8_t *block_buf;	   /* GCD_BLOCK_MAX: the block the proposer builds */
 	struct signed_msg sent[3]; /* last proposal, prevote, precommit signed */
+	/* Rejected txs, recorded in one ledger transaction per batch of verdicts. */
+	struct ledger_rejection rej[256];
+	unsigned int n_rej;
+	uint8_t *lock_rec; /* LOCKREC_MAX: the last lock record saved or restored */
+	size_t lock_len;
+	uint64_t lock_height;
 	struct node_stats st;
 };
 

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -60,14 +62,39 @@ static int write_all(int fd, const void *p, size_t len)
 	return 0;
 }
 
-static int read_all(int fd, void *p, size_t len)
+static uint64_t mono_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* All of len bytes before the deadline (a peer that trickles is cut off),
+ * unless gcd stops meanwhile.
+ */
+static int read_all(int fd, void *p, size_t len, uint64_t deadline, const volatile bool *stop)
+{
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	uint8_t *b = p;
+	uint64_t now;
 	ssize_t n;
 
 	while (len) {
-		n = recv(fd, b, len, 0);
+		now = mono_ms();
+		if (now >= deadline || *stop) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		n = poll(&pfd, 1, deadline - now < 200 ? (int)(deadline - now) : 200);
 		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if (!n)
+			continue;
+		n = recv(fd, b, len, MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (n <= 0)
 			return -1;
@@ -171,11 +198,13 @@ static int connect_to(const char *address, uint16_t port)
 	return fd;
 }
 
-long sync_from(struct node *n, const char *address, uint16_t port, char *msg, size_t msglen)
+long sync_from(struct node *n, const char *address, uint16_t port, uint32_t limit_ms, char *msg,
+	       size_t msglen)
 {
 	uint8_t *block = malloc(GCD_BLOCK_MAX), *cert = malloc(GCD_CERT_MAX);
 	struct gcd_prev head;
 	uint32_t blen, clen;
+	uint64_t deadline = mono_ms() + limit_ms;
 	long committed = 0;
 	char req[64];
 	int fd = -1, rc;
@@ -203,15 +232,19 @@ long sync_from(struct node *n, const char *address, uint16_t port, char *msg, si
 		goto out;
 	}
 	for (;;) {
-		if (read_all(fd, &blen, sizeof(blen)))
+		if (read_all(fd, &blen, sizeof(blen), deadline, &n->stop)) {
+			snprintf(msg, msglen, "%s: %s", address,
+				 errno == ETIMEDOUT ? "too slow" : "cut before the end");
 			break;
+		}
 		blen = ntohl(blen);
 		if (!blen)
 			break;
-		if (blen > GCD_BLOCK_MAX || read_all(fd, block, blen) ||
-		    read_all(fd, &clen, sizeof(clen)) || (clen = ntohl(clen)) > GCD_CERT_MAX ||
-		    read_all(fd, cert, clen)) {
-			snprintf(msg, msglen, "%s: a malformed or cut frame", address);
+		if (blen > GCD_BLOCK_MAX || read_all(fd, block, blen, deadline, &n->stop) ||
+		    read_all(fd, &clen, sizeof(clen), deadline, &n->stop) ||
+		    (clen = ntohl(clen)) > GCD_CERT_MAX ||
+		    read_all(fd, cert, clen, deadline, &n->stop)) {
+			snprintf(msg, msglen, "%s: a malformed, cut or too slow frame", address);
 			break;
 		}
 		/* The ledger checks it whole, its certificate included. */
@@ -225,12 +258,134 @@ long sync_from(struct node *n, const char *address, uint16_t port, char *msg, si
 			break;
 		committed++;
 	}
-	if (committed)
-		snprintf(msg, msglen, "%ld blocks from %s", committed, address);
+	if (committed) {
+		size_t l = strlen(msg);
+		char why[200];
+
+		/* What cut the answer short, if anything, stays said. */
+		snprintf(why, sizeof(why), "%s", strcmp(msg, "nothing to fetch") ? msg : "");
+		l = (size_t)snprintf(msg, msglen, "%ld blocks from %s", committed, address);
+		if (why[0] && l < msglen)
+			snprintf(msg + l, msglen - l, " (then %s)", why);
+	}
 out:
 	if (fd >= 0)
 		close(fd);
 	free(block);
 	free(cert);
 	return committed;
+}
+
+/* ---- the client's thread ---- */
+
+static void *client_main(void *arg)
+{
+	struct sync_client *c = arg;
+	char addr[SYNC_PEERS][INET6_ADDRSTRLEN], msg[256];
+	unsigned int count, first, i;
+	uint64_t one = 1;
+	uint16_t port;
+	long got, total;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		while (!c->asked && !c->stop)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->stop)
+			break;
+		c->asked = false;
+		count = c->n_addr;
+		port = c->port;
+		memcpy(addr, c->addr, sizeof(addr));
+		pthread_mutex_unlock(&c->mu);
+
+		total = 0;
+		msg[0] = '\0';
+		first = count ? (unsigned int)(mono_ms() % count) : 0;
+		for (i = 0; i < count && i < SYNC_TRIES; i++) {
+			got = sync_from(c->n, addr[(first + i) % count], port, SYNC_PEER_MS, msg,
+					sizeof(msg));
+			if (got > 0) {
+				total += got;
+				if (got < SYNC_BATCH)
+					break;
+			}
+		}
+
+		pthread_mutex_lock(&c->mu);
+		c->got = total;
+		snprintf(c->msg, sizeof(c->msg), "%s", total ? msg : "");
+		/* An eventfd write fails only at 2^64 - 1: then free the client. */
+		if (write(c->done_fd, &one, sizeof(one)) != sizeof(one))
+			c->busy = false;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+int sync_client_start(struct sync_client *c, struct node *n)
+{
+	memset(c, 0, sizeof(*c));
+	c->n = n;
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	c->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (c->done_fd < 0)
+		return -1;
+	if (pthread_create(&c->thread, NULL, client_main, c))
+		return -1;
+	c->up = true;
+	return 0;
+}
+
+void sync_client_stop(struct sync_client *c)
+{
+	if (!c->n)
+		return; /* never started */
+	if (c->up) {
+		pthread_mutex_lock(&c->mu);
+		c->stop = true;
+		pthread_cond_signal(&c->cv);
+		pthread_mutex_unlock(&c->mu);
+		pthread_join(c->thread, NULL);
+		c->up = false;
+	}
+	if (c->done_fd >= 0)
+		close(c->done_fd);
+	c->done_fd = -1;
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+}
+
+bool sync_client_ask(struct sync_client *c, char (*addr)[INET6_ADDRSTRLEN], unsigned int count,
+		     uint16_t port)
+{
+	bool ok = false;
+
+	pthread_mutex_lock(&c->mu);
+	if (!c->busy) {
+		c->n_addr = count < SYNC_PEERS ? count : SYNC_PEERS;
+		memcpy(c->addr, addr, c->n_addr * sizeof(c->addr[0]));
+		c->port = port;
+		c->asked = c->busy = true;
+		pthread_cond_signal(&c->cv);
+		ok = true;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return ok;
+}
+
+long sync_client_done(struct sync_client *c, char *msg, size_t msglen)
+{
+	uint64_t v;
+	long got;
+
+	if (read(c->done_fd, &v, sizeof(v)) != sizeof(v))
+		return -1; /* not done: nothing to read */
+	pthread_mutex_lock(&c->mu);
+	c->busy = false;
+	got = c->got;
+	snprintf(msg, msglen, "%s", c->msg);
+	pthread_mutex_unlock(&c->mu);
+	return got;
 }

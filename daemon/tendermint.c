@@ -1090,9 +1090,71 @@ int tm_start_height(struct tm *t, uint64_t height)
 
 int tm_start_height_round(struct tm *t, uint64_t height, uint32_t round)
 {
+	struct tm_resume r = {.round = round, .locked_round = -1};
+
+	return tm_start_height_resume(t, height, &r);
+}
+
+/* A lock comes back only with the polka that made it: the prevotes of a
+ * quorum of distinct validators for its value in its round.
+ */
+static bool resume_ok(const struct tm *t, uint64_t height, const struct tm_resume *r)
+{
+	uint64_t seen = 0;
+	uint32_t k;
+
+	if (r->locked_round < 0)
+		return true;
+	if ((uint32_t)r->locked_round > r->round || !r->locked.len || !r->locked.data ||
+	    r->locked.len > t->cfg.value_max || !r->polka)
+		return false;
+	for (k = 0; k < r->n_polka; k++) {
+		const struct tm_vote *v = &r->polka[k];
+
+		if (v->type != TM_PREVOTE || v->height != height ||
+		    v->round != (uint32_t)r->locked_round || !v->has_value ||
+		    !hash_eq(v->hash, r->locked.hash) || v->validator >= t->n)
+			return false;
+		seen |= bit(v->validator);
+	}
+	return popcount(seen) >= t->quorum;
+}
+
+/* Lines 38-39 and 42-43 as they were before the restart, and the polka. */
+static void restore_lock(struct tm *t, const struct tm_resume *r)
+{
+	struct tm_round *s;
+	int32_t vi;
+	uint32_t k;
+
+	/* As relevant as a proposal of the current round: a slot is found. */
+	vi = val_acquire(t, cur_log(t), t->round, r->locked.hash, r->locked.data, r->locked.len);
+	if (vi < 0) {
+		t->st.drop_values++;
+		return;
+	}
+	set_ref(t, &t->lockedv, vi);
+	set_ref(t, &t->validv, vi);
+	val_release(t, vi);
+	t->locked_round = r->locked_round;
+	t->valid_round = r->locked_round;
+	for (k = 0; k < r->n_polka; k++) {
+		s = admit(t, cur_log(t), (uint32_t)r->locked_round, r->polka[k].validator);
+		if (s)
+			vote_add(t, s, &r->polka[k]);
+	}
+}
+
+int tm_start_height_resume(struct tm *t, uint64_t height, const struct tm_resume *r)
+{
+	static const struct tm_resume none = {.locked_round = -1};
+
+	if (!r)
+		r = &none;
 	if (t->busy)
 		return -EBUSY;
-	if (height <= t->h || height == UINT64_MAX || round > TM_ROUND_MAX)
+	if (height <= t->h || height == UINT64_MAX || r->round > TM_ROUND_MAX ||
+	    !resume_ok(t, height, r))
 		return -EINVAL;
 	t->busy = true;
 	reset_height(t); /* L53 */
@@ -1105,10 +1167,59 @@ int tm_start_height_round(struct tm *t, uint64_t height, uint32_t round)
 	cur_log(t)->height = height;
 	next_log(t)->height = height + 1;
 	t->decided = false;
-	start_round(t, round); /* L10, L54 (round 0 but after a restart) */
+	t->round = r->round;
+	if (r->locked_round >= 0)
+		restore_lock(t, r);
+	start_round(t, r->round); /* L10, L54 (round 0 but after a restart) */
 	process(t);
 	t->busy = false;
 	return 0;
+}
+
+bool tm_get_locked(const struct tm *t, struct tm_value *value, int32_t *round,
+		   struct tm_vote *polka, uint32_t cap, uint32_t *n_polka)
+{
+	const struct tm_log *l = &t->log[t->cur];
+	const struct tm_round *s = NULL;
+	const uint8_t *hash;
+	uint32_t si, i, k, c = 0;
+	uint64_t seen = 0;
+
+	if (t->lockedv < 0)
+		return false;
+	*value = val_view(t, t->lockedv);
+	*round = t->locked_round;
+	hash = t->vals[t->lockedv].hash;
+	for (si = 0; si < t->nslots && !s; si++)
+		if (l->slot[si].used && (int64_t)l->slot[si].round == t->locked_round)
+			s = &l->slot[si];
+	for (i = 0; s && i < t->n && c < cap; i++) {
+		const struct tm_vslot *vs = &s->vote[0][i];
+
+		if (vs->state == VS_VALUE && hash_eq(vs->hash, hash)) {
+			vote_from_slot(vs, TM_PREVOTE, t->h, s->round, i, &polka[c++]);
+			seen |= bit(i);
+		}
+	}
+	/* An equivocator's vote for it may be one of its extra votes. */
+	for (k = 0; s && k < s->nxtra[0] && c < cap; k++) {
+		const struct tm_xvote *x = &s->xtra[0][k];
+
+		if (x->state != VS_VALUE || !hash_eq(x->hash, hash) || (seen & bit(x->validator)))
+			continue;
+		memset(&polka[c], 0, sizeof(polka[c]));
+		polka[c].type = TM_PREVOTE;
+		polka[c].height = t->h;
+		polka[c].round = s->round;
+		polka[c].has_value = true;
+		memcpy(polka[c].hash, hash, TM_HASH_LEN);
+		polka[c].validator = x->validator;
+		memcpy(polka[c].sig, x->sig, TM_SIG_LEN);
+		seen |= bit(x->validator);
+		c++;
+	}
+	*n_polka = c;
+	return true;
 }
 
 int tm_on_proposal(struct tm *t, const struct tm_proposal *p)

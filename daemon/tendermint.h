@@ -246,13 +246,44 @@ void tm_free(struct tm *t);
 /* Start height (> the current one): lines 52-54 and 10 of the paper. */
 int tm_start_height(struct tm *t, uint64_t height);
 /*
- * The same, from round (StartRound(round) instead of StartRound(0)): for a
- * validator that restarts in the middle of a height it has signed messages
- * in, so that it never signs a second, different message for a round it
- * took part in before. Its lock from before the restart is not known (what
- * it persisted is only how far it signed).
+ * What a validator that restarts in the middle of a height had there: the
+ * round it signed in last, so that it goes on in it (StartRound(round), not
+ * StartRound(0)) and its caller refuses to sign any step twice; and its lock.
+ * Lines 36-43 set lockedValue, lockedRound, validValue and validRound
+ * together with its precommit for the value (L40), so the caller persists
+ * the lock before that precommit goes out: the value's bytes, the round and
+ * the polka that made it, the prevotes of a quorum for it in that round
+ * (tm_get_locked). Given back here, before any rule runs, they are both
+ * lockedValue/Round and validValue/Round (a later validValue without a new
+ * lock only helps liveness, and is not kept), and the polka is in the log:
+ * the line 28 of others and of this validator needs it when the value is
+ * proposed again with that round, after everybody's memory is gone.
+ * Without the lock a restarted validator could prevote another value in a
+ * later round: the paper's processes do not recover.
  */
+struct tm_resume {
+	uint32_t round;		     /* the round to start in */
+	int32_t locked_round;	     /* -1: no lock (the rest is ignored) */
+	struct tm_value locked;	     /* lockedValue */
+	const struct tm_vote *polka; /* prevotes for it in locked_round, */
+	uint32_t n_polka;	     /* of a quorum of distinct validators */
+};
+
+/* tm_start_height with a resume (NULL: round 0, no lock). -EINVAL: a lock
+ * after round, without the quorum of its polka, or too large a value.
+ */
+int tm_start_height_resume(struct tm *t, uint64_t height, const struct tm_resume *r);
+/* The same, from round, with no lock. */
 int tm_start_height_round(struct tm *t, uint64_t height, uint32_t round);
+/*
+ * The lock of h_p (valid until the next entry point): lockedValue's bytes,
+ * lockedRound, and the prevotes for it in lockedRound, at most cap (n
+ * suffices: one per validator). False when lockedValue is nil. May be
+ * called from a callback: the node persists it when asked to broadcast the
+ * precommit of line 40.
+ */
+bool tm_get_locked(const struct tm *t, struct tm_value *value, int32_t *round,
+		   struct tm_vote *polka, uint32_t cap, uint32_t *n_polka);
 int tm_on_proposal(struct tm *t, const struct tm_proposal *p);
 int tm_on_vote(struct tm *t, const struct tm_vote *v);
 int tm_on_timeout(struct tm *t, enum tm_step kind, uint64_t height, uint32_t round);

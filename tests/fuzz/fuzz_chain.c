@@ -14,6 +14,8 @@
  *    answer with one of their own errors, and whose acceptance must agree
  *    with the pieces checked one by one;
  *  - membership payload: what parses must format back to the input;
+ *  - lock record (a state file): what decodes must encode back to the
+ *    input, and its votes go through the checks of a restart;
  *  - genesis JSON: what parses must format and parse again to the same
  *    values, and its hash must be SHA-256 of the input.
  *
@@ -27,6 +29,7 @@
 
 #include "chain.h"
 #include "genesis.h"
+#include "lockrec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -244,6 +247,29 @@ static void fuzz_member(const uint8_t *data, size_t size)
 		abort();
 }
 
+static void fuzz_lockrec(const uint8_t *data, size_t size)
+{
+	static uint8_t out[LOCKREC_MAX];
+	struct tm_vote polka[GCD_MAX_VALIDATORS];
+	struct tm_resume res;
+	const char *why = NULL;
+	struct lockrec r;
+	size_t len;
+
+	if (lockrec_decode(data, size, &r))
+		return;
+	if (lockrec_encode(&r, out, sizeof(out), &len) || len != size || memcmp(out, data, size))
+		abort();
+	if (lockrec_resume(&r, &genesis, polka, &res, &why)) {
+		if (!why)
+			abort(); /* a refusal always says why */
+		return;
+	}
+	if (res.n_polka != r.n_votes || res.locked_round != (int32_t)r.round ||
+	    res.locked.data != r.block || res.locked.len != r.block_len)
+		abort();
+}
+
 static void fuzz_genesis(const uint8_t *data, size_t size)
 {
 	struct gcd_genesis *g = malloc(sizeof(*g)), *g2 = malloc(sizeof(*g2));
@@ -288,6 +314,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_proposal(copy, size, &b, &b2);
 	fuzz_vote(copy, size);
 	fuzz_member(copy, size);
+	fuzz_lockrec(copy, size);
 	if (size <= 65536)
 		fuzz_genesis(copy, size);
 	free(copy);

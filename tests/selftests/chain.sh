@@ -72,7 +72,7 @@ heal() {
 		ip -n gcsw link del br1
 }
 
-plan 45
+plan 46
 
 cluster_create $N
 cluster_up $N >/dev/null
@@ -174,6 +174,8 @@ gcd_stop 4
 st=$?
 ok "SIGTERM stops gcd cleanly (exit 0, stopped logged)" \
 	eval "[ $st = 0 ] || { echo exit $st; false; } && logged 4 'stopped: [0-9]+ blocks'"
+ok "it kept its Tendermint lock on disk before its precommits" \
+	eval "logged 4 ' [1-9][0-9]* locks kept' && [ -s $CW/n4/lock-a ] && [ -s $CW/n4/lock-b ]"
 : >"$CW/ids"
 for k in $(seq 20); do submit $((k % 3 + 1)) "$CW/s2.key" "with node4 down $k" >/dev/null; done
 ok "with 1 of 4 validators down, blocks still commit" within 120 all_committed "$CW/ids"

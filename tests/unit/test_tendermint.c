@@ -2898,4 +2898,190 @@ TEST(sim_sizes_1_to_64)
 	ASSERT_EQ(0, __lsan_do_recoverable_leak_check());
 }
 
+/* Validator 0 of 4 locks on v in round 0 of height 1 (proposer 1): its
+ * lock, read back as gcd keeps it, is v, round 0 and a polka of 3 prevotes.
+ */
+static struct rec *locked_in_round_0(struct __test_metadata *_metadata, const struct rval *v,
+				     struct tm_vote *polka, uint32_t *n_polka)
+{
+	struct rec *r = rec_new(4, 0, NULL);
+	struct tm_value val;
+	int32_t round;
+
+	EXPECT_EQ(0, tm_start_height(r->tm, 1));
+	EXPECT_EQ(0, feed_prop(r, 1, 0, -1, v));
+	EXPECT_EQ(2, own_vote(r, TM_PREVOTE, 1, 0, v));
+	EXPECT_EQ(0, feed_vote(r, TM_PREVOTE, 1, 0, 1, v));
+	EXPECT_FALSE(tm_get_locked(r->tm, &val, &round, polka, 4, n_polka));
+	EXPECT_EQ(0, feed_vote(r, TM_PREVOTE, 1, 0, 2, v));
+	EXPECT_EQ(2, own_vote(r, TM_PRECOMMIT, 1, 0, v)); /* L36-L40 */
+	EXPECT_TRUE(tm_get_locked(r->tm, &val, &round, polka, 4, n_polka));
+	EXPECT_EQ(0, round);
+	EXPECT_EQ(v->len, val.len);
+	EXPECT_TRUE(heq(val.hash, v->hash));
+	EXPECT_EQ(0, memcmp(val.data, v->data, v->len));
+	return r;
+}
+
+TEST(the_lock_reads_back_with_its_polka)
+{
+	struct tm_vote polka[4];
+	uint32_t n = 0, i;
+	struct rval v;
+	struct rec *r;
+
+	mkval(&v, "v", true);
+	r = locked_in_round_0(_metadata, &v, polka, &n);
+	ASSERT_EQ(3, n);
+	for (i = 0; i < n; i++) {
+		uint8_t sig[TM_SIG_LEN];
+
+		EXPECT_EQ(TM_PREVOTE, polka[i].type);
+		EXPECT_EQ(1, polka[i].height);
+		EXPECT_EQ(0, polka[i].round);
+		EXPECT_EQ(i, polka[i].validator);
+		EXPECT_TRUE(heq(polka[i].hash, v.hash));
+		sign_vote(sig, (uint16_t)i, TM_PREVOTE, 1, 0, true, v.hash);
+		EXPECT_EQ(0, memcmp(sig, polka[i].sig, TM_SIG_LEN));
+	}
+	rec_free(r);
+}
+
+static struct tm_resume resume_of(const struct rval *v, uint32_t round, const struct tm_vote *polka,
+				  uint32_t n)
+{
+	struct tm_resume res = {.round = round, .locked_round = 0, .polka = polka, .n_polka = n};
+
+	res.locked.data = v->data;
+	res.locked.len = v->len;
+	memcpy(res.locked.hash, v->hash, TM_HASH_LEN);
+	return res;
+}
+
+/* Restarted in round 1 with its lock: another value proposed without a
+ * polka gets its nil prevote (L22-L26), where an unlocked restart prevotes it.
+ */
+TEST(a_restart_keeps_the_lock)
+{
+	struct tm_vote polka[4];
+	struct tm_resume res;
+	struct tm_status st;
+	struct rval v, w;
+	struct rec *r;
+	uint32_t n = 0;
+
+	mkval(&v, "v", true);
+	mkval(&w, "w", true);
+	rec_free(locked_in_round_0(_metadata, &v, polka, &n));
+	ASSERT_EQ(3, n);
+	res = resume_of(&v, 1, polka, n);
+
+	r = rec_new(4, 0, NULL);
+	ASSERT_EQ(0, tm_start_height_resume(r->tm, 1, &res));
+	tm_get_status(r->tm, &st);
+	ASSERT_EQ(1, st.round);
+	ASSERT_TRUE(st.has_locked);
+	ASSERT_EQ(0, st.locked_round);
+	ASSERT_TRUE(heq(st.locked_hash, v.hash));
+	ASSERT_TRUE(st.has_valid);
+	ASSERT_EQ(0, st.valid_round);
+	ASSERT_EQ(0, feed_prop(r, 1, 1, -1, &w));
+	ASSERT_EQ(1, own_vote(r, TM_PREVOTE, 1, 1, NULL));
+	rec_free(r);
+
+	r = rec_new(4, 0, NULL);
+	ASSERT_EQ(0, tm_start_height_round(r->tm, 1, 1));
+	ASSERT_EQ(0, feed_prop(r, 1, 1, -1, &w));
+	ASSERT_EQ(2, own_vote(r, TM_PREVOTE, 1, 1, &w));
+	rec_free(r);
+}
+
+/* After a power cut nobody has the prevotes of round 0 but from the lock
+ * records: with the polka given back, v proposed again with validRound 0 is
+ * prevoted (L28); a validator restarted without it waits for the timeout.
+ * And a restarted proposer proposes its validValue with its round (L15-16).
+ */
+TEST(the_polka_comes_back_with_the_lock)
+{
+	struct tm_vote polka[4];
+	struct tm_resume res;
+	struct rval v;
+	struct rec *r;
+	uint32_t n = 0;
+	int i, props = 0;
+
+	mkval(&v, "v", true);
+	rec_free(locked_in_round_0(_metadata, &v, polka, &n));
+	res = resume_of(&v, 2, polka, n);
+
+	r = rec_new(4, 0, NULL);
+	ASSERT_EQ(0, tm_start_height_resume(r->tm, 1, &res));
+	ASSERT_EQ(0, feed_prop(r, 1, 2, 0, &v)); /* proposer 3 */
+	ASSERT_EQ(2, own_vote(r, TM_PREVOTE, 1, 2, &v));
+	rec_free(r);
+
+	r = rec_new(4, 0, NULL);
+	ASSERT_EQ(0, tm_start_height_round(r->tm, 1, 2));
+	ASSERT_EQ(0, feed_prop(r, 1, 2, 0, &v));
+	ASSERT_EQ(0, own_vote(r, TM_PREVOTE, 1, 2, NULL));
+	rec_free(r);
+
+	/* Validator 2 proposes in round 1 of height 1. */
+	res = resume_of(&v, 1, polka, n);
+	r = rec_new(4, 2, NULL);
+	ASSERT_EQ(0, tm_start_height_resume(r->tm, 1, &res));
+	for (i = 0; i < r->nout; i++) {
+		if (r->out[i].kind != TM_MSG_PROPOSAL)
+			continue;
+		props++;
+		EXPECT_EQ(1, r->out[i].proposal.round);
+		EXPECT_EQ(0, r->out[i].proposal.pol_round);
+		EXPECT_TRUE(heq(r->out[i].proposal.value.hash, v.hash));
+	}
+	ASSERT_EQ(1, props);
+	ASSERT_EQ(0, r->getv); /* not a new value */
+	rec_free(r);
+}
+
+/* A lock is taken back only whole: with the quorum of its polka, for its
+ * value, height and round, and not after the round resumed in.
+ */
+TEST(resume_refuses_a_lock_without_its_polka)
+{
+	struct tm_vote polka[4], bad[4];
+	struct tm_resume res;
+	struct rval v, w;
+	struct rec *r;
+	uint32_t n = 0;
+
+	mkval(&v, "v", true);
+	mkval(&w, "w", true);
+	rec_free(locked_in_round_0(_metadata, &v, polka, &n));
+	r = rec_new(4, 0, NULL);
+
+	res = resume_of(&v, 1, polka, 2); /* 2 of 4: no quorum */
+	ASSERT_EQ(-EINVAL, tm_start_height_resume(r->tm, 1, &res));
+	memcpy(bad, polka, sizeof(bad));
+	bad[2] = bad[1]; /* one validator twice */
+	res = resume_of(&v, 1, bad, 3);
+	ASSERT_EQ(-EINVAL, tm_start_height_resume(r->tm, 1, &res));
+	res = resume_of(&w, 1, polka, 3); /* votes for another value */
+	ASSERT_EQ(-EINVAL, tm_start_height_resume(r->tm, 1, &res));
+	res = resume_of(&v, 1, polka, 3);
+	res.locked_round = 2; /* after the round */
+	ASSERT_EQ(-EINVAL, tm_start_height_resume(r->tm, 1, &res));
+	res = resume_of(&v, 1, polka, 3);
+	ASSERT_EQ(-EINVAL, tm_start_height_resume(r->tm, 2, &res)); /* another height */
+	memcpy(bad, polka, sizeof(bad));
+	bad[0].type = TM_PRECOMMIT;
+	res = resume_of(&v, 1, bad, 3);
+	ASSERT_EQ(-EINVAL, tm_start_height_resume(r->tm, 1, &res));
+	/* Nothing started meanwhile; whole, it is taken. */
+	ASSERT_EQ(0, st_of(r).height);
+	res = resume_of(&v, 1, polka, 3);
+	ASSERT_EQ(0, tm_start_height_resume(r->tm, 1, &res));
+	ASSERT_TRUE(st_of(r).has_locked);
+	rec_free(r);
+}
+
 TEST_HARNESS_MAIN
