@@ -165,18 +165,37 @@ $(BUILD)/bin/gcsim: $(SIM_SRCS) $(CORE_SRCS) $(HDRS) | $(BUILD)/bin
 
 _tests: $(UNIT_TESTS) $(FUZZERS) $(SELFTEST_BINS) _vm
 
-$(BUILD)/tests/unit/%: tests/unit/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(DAEMON_LIB_SRCS) $(HDRS) \
-		$(DAEMON_HDRS) $(EXT_FILES)
-	@mkdir -p $(@D)
-	$(CC) $(TEST_CFLAGS) $(SANITIZE) -o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(DAEMON_LIB_SRCS) \
-		$(LDLIBS) $(CORE_LIBS) $(DAEMON_LIBS)
+# What the unit tests and fuzzers test, compiled once per sanitizer flavour
+# into an archive that each of them links (only the objects it needs).
+TESTED_SRCS := $(CTL_LIB_SRCS) $(CORE_SRCS) $(DAEMON_LIB_SRCS)
+FUZZ_SANITIZE := -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+ASAN_LIB := $(BUILD)/lib/libtested-asan.a
+FUZZ_LIB := $(BUILD)/lib/libtested-fuzz.a
 
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(DAEMON_LIB_SRCS) $(HDRS) \
-		$(DAEMON_HDRS)
+$(BUILD)/obj/asan/%.o: %.c $(HDRS) $(DAEMON_HDRS)
 	@mkdir -p $(@D)
-	$(CLANG) $(CFLAGS_BASE) -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-o $@ $< $(CTL_LIB_SRCS) $(CORE_SRCS) $(DAEMON_LIB_SRCS) $(LDLIBS) $(CORE_LIBS) \
-		$(DAEMON_LIBS)
+	$(CC) $(TEST_CFLAGS) $(SANITIZE) -c -o $@ $<
+
+$(BUILD)/obj/fuzz/%.o: %.c $(HDRS) $(DAEMON_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_BASE) $(FUZZ_SANITIZE) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(ASAN_LIB): $(patsubst %.c,$(BUILD)/obj/asan/%.o,$(TESTED_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_LIB): $(patsubst %.c,$(BUILD)/obj/fuzz/%.o,$(TESTED_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/unit/%: tests/unit/%.c $(ASAN_LIB) $(HDRS) $(DAEMON_HDRS) $(EXT_FILES)
+	@mkdir -p $(@D)
+	$(CC) $(TEST_CFLAGS) $(SANITIZE) -o $@ $< $(ASAN_LIB) $(LDLIBS) $(CORE_LIBS) $(DAEMON_LIBS)
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB) $(HDRS) $(DAEMON_HDRS)
+	@mkdir -p $(@D)
+	$(CLANG) $(CFLAGS_BASE) $(FUZZ_SANITIZE) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) $(LDLIBS) \
+		$(CORE_LIBS) $(DAEMON_LIBS)
 
 $(BUILD)/selftests/%: tests/selftests/%.c $(CTL_LIB_SRCS) $(CORE_SRCS) $(HDRS) $(EXT_FILES)
 	@mkdir -p $(@D)
