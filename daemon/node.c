@@ -996,18 +996,20 @@ static void apply_commits(struct node *n)
 {
 	struct gcd_prev h;
 	uint8_t *block;
+	uint64_t hgt;
 	size_t len;
 
 	if (head(n, &h) || h.height <= n->applied)
 		return;
 	block = malloc(GCD_BLOCK_MAX);
-	for (; block && n->applied < h.height; n->applied++) {
+	for (hgt = n->applied + 1; block && hgt <= h.height; hgt++) {
 		pthread_mutex_lock(&n->ledger_lock);
-		if (ledger_get_block(n->ledger, n->applied + 1, block, GCD_BLOCK_MAX, &len))
+		if (ledger_get_block(n->ledger, hgt, block, GCD_BLOCK_MAX, &len))
 			len = 0;
 		pthread_mutex_unlock(&n->ledger_lock);
 		if (len)
-			after_commit(n, block, len);
+			after_commit(n, block, len); /* moves n->applied to hgt */
+		n->applied = hgt;
 	}
 	free(block);
 }
