@@ -9,26 +9,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bigendian.h"
+
 static const uint8_t magic[4] = {'G', 'C', 'L', '1'};
 static const char *const names[2] = {"lock-a", "lock-b"};
-
-static void put_be(uint8_t *p, uint64_t v, int bytes)
-{
-	int i;
-
-	for (i = bytes - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < bytes; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 /* The whole record's length from its head; 0 when a bound is broken. */
 static size_t rec_len(uint32_t block_len, uint32_t n_votes)
@@ -45,15 +29,15 @@ int lockrec_encode(const struct lockrec *r, uint8_t *out, size_t cap, size_t *le
 	if (!n || n > cap || !r->height)
 		return -1;
 	memcpy(out, magic, 4);
-	put_be(out + 4, r->height, 8);
-	put_be(out + 12, r->round, 4);
-	put_be(out + 16, r->block_len, 4);
-	put_be(out + 20, r->n_votes, 2);
+	gcd_put_be(out + 4, r->height, 8);
+	gcd_put_be(out + 12, r->round, 4);
+	gcd_put_be(out + 16, r->block_len, 4);
+	gcd_put_be(out + 20, r->n_votes, 2);
 	memcpy(out + off, r->block, r->block_len);
 	off += r->block_len;
 	memcpy(out + off, r->votes, (size_t)r->n_votes * GCD_VOTE_LEN);
 	off += (size_t)r->n_votes * GCD_VOTE_LEN;
-	put_be(out + off, crc32(0, out, (uInt)off), 4);
+	gcd_put_be(out + off, crc32(0, out, (uInt)off), 4);
 	*len = n;
 	return 0;
 }
@@ -64,13 +48,13 @@ int lockrec_decode(const uint8_t *p, size_t len, struct lockrec *r)
 
 	if (len < LOCKREC_HEAD_LEN || memcmp(p, magic, 4))
 		return -1;
-	r->height = get_be(p + 4, 8);
-	r->round = (uint32_t)get_be(p + 12, 4);
-	r->block_len = (uint32_t)get_be(p + 16, 4);
-	r->n_votes = (uint16_t)get_be(p + 20, 2);
+	r->height = gcd_get_be(p + 4, 8);
+	r->round = (uint32_t)gcd_get_be(p + 12, 4);
+	r->block_len = (uint32_t)gcd_get_be(p + 16, 4);
+	r->n_votes = (uint16_t)gcd_get_be(p + 20, 2);
 	n = rec_len(r->block_len, r->n_votes);
 	if (!n || n != len || !r->height ||
-	    crc32(0, p, (uInt)(len - 4)) != (uLong)get_be(p + len - 4, 4))
+	    crc32(0, p, (uInt)(len - 4)) != (uLong)gcd_get_be(p + len - 4, 4))
 		return -1;
 	r->block = p + LOCKREC_HEAD_LEN;
 	r->votes = r->block + r->block_len;
@@ -207,7 +191,7 @@ static size_t load_one(int fd, uint8_t *buf, size_t cap, struct lockrec *r)
 
 	if (cap < LOCKREC_HEAD_LEN || pread(fd, buf, LOCKREC_HEAD_LEN, 0) != LOCKREC_HEAD_LEN)
 		return 0;
-	n = rec_len((uint32_t)get_be(buf + 16, 4), (uint32_t)get_be(buf + 20, 2));
+	n = rec_len((uint32_t)gcd_get_be(buf + 16, 4), (uint32_t)gcd_get_be(buf + 20, 2));
 	if (!n || n > cap || pread(fd, buf, n, 0) != (ssize_t)n || lockrec_decode(buf, n, r))
 		return 0;
 	return n;

@@ -10,28 +10,12 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bigendian.h"
+
 /* height (8), length (4), CRC-32 of height, length and message (4), message. */
 #define HEAD_LEN 16
 
 static const char *const names[SL_KINDS] = {"sent-proposal", "sent-prevote", "sent-precommit"};
-
-static void put_be(uint8_t *p, uint64_t v, int bytes)
-{
-	int i;
-
-	for (i = bytes - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < bytes; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 int sl_open(struct sentlog *sl, const char *dir, char *err, size_t errlen)
 {
@@ -78,9 +62,9 @@ int sl_save(struct sentlog *sl, unsigned int kind, uint64_t height, const uint8_
 	rec = malloc(HEAD_LEN + len);
 	if (!rec)
 		return -1;
-	put_be(rec, height, 8);
-	put_be(rec + 8, len, 4);
-	put_be(rec + 12, crc_of(rec, msg, len), 4);
+	gcd_put_be(rec, height, 8);
+	gcd_put_be(rec + 8, len, 4);
+	gcd_put_be(rec + 12, crc_of(rec, msg, len), 4);
 	memcpy(rec + HEAD_LEN, msg, len);
 	/* A torn write fails the CRC: the record is then ignored, not trusted. */
 	n = pwrite(sl->fd[kind], rec, HEAD_LEN + len, 0);
@@ -96,11 +80,11 @@ size_t sl_load(struct sentlog *sl, unsigned int kind, uint64_t height, uint8_t *
 	size_t len;
 
 	if (kind >= SL_KINDS || pread(sl->fd[kind], head, HEAD_LEN, 0) != HEAD_LEN ||
-	    get_be(head, 8) != height)
+	    gcd_get_be(head, 8) != height)
 		return 0;
-	len = (size_t)get_be(head + 8, 4);
+	len = (size_t)gcd_get_be(head + 8, 4);
 	if (!len || len > cap || pread(sl->fd[kind], buf, len, HEAD_LEN) != (ssize_t)len ||
-	    crc_of(head, buf, len) != (uLong)get_be(head + 12, 4))
+	    crc_of(head, buf, len) != (uLong)gcd_get_be(head + 12, 4))
 		return 0;
 	return len;
 }

@@ -9,26 +9,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "bigendian.h"
+
 /* height (8), round (4), step (1), all big endian, then CRC-32 of those (4). */
 #define RECORD_LEN 17
-
-static void put_be(uint8_t *p, uint64_t v, int bytes)
-{
-	int i;
-
-	for (i = bytes - 1; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be(const uint8_t *p, int bytes)
-{
-	uint64_t v = 0;
-	int i;
-
-	for (i = 0; i < bytes; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 int sg_open(struct signguard *sg, const char *dir, char *err, size_t errlen)
 {
@@ -47,7 +31,7 @@ int sg_open(struct signguard *sg, const char *dir, char *err, size_t errlen)
 	if (n == 0)
 		return 0; /* never signed */
 	if (n != RECORD_LEN ||
-	    crc32(0, r, RECORD_LEN - 4) != (uLong)get_be(r + RECORD_LEN - 4, 4) ||
+	    crc32(0, r, RECORD_LEN - 4) != (uLong)gcd_get_be(r + RECORD_LEN - 4, 4) ||
 	    r[12] < SG_PROPOSAL || r[12] > SG_PRECOMMIT) {
 		snprintf(
 			err, errlen,
@@ -58,8 +42,8 @@ int sg_open(struct signguard *sg, const char *dir, char *err, size_t errlen)
 		sg->fd = -1;
 		return -1;
 	}
-	sg->height = get_be(r, 8);
-	sg->round = (uint32_t)get_be(r + 8, 4);
+	sg->height = gcd_get_be(r, 8);
+	sg->round = (uint32_t)gcd_get_be(r + 8, 4);
 	sg->step = r[12];
 	return 0;
 }
@@ -86,10 +70,10 @@ bool sg_sign(struct signguard *sg, uint64_t height, uint32_t round, enum sg_step
 
 	if (sg->fd < 0 || !after_last(sg, height, round, (uint8_t)step))
 		return false;
-	put_be(r, height, 8);
-	put_be(r + 8, round, 4);
+	gcd_put_be(r, height, 8);
+	gcd_put_be(r + 8, round, 4);
 	r[12] = (uint8_t)step;
-	put_be(r + RECORD_LEN - 4, crc32(0, r, RECORD_LEN - 4), 4);
+	gcd_put_be(r + RECORD_LEN - 4, crc32(0, r, RECORD_LEN - 4), 4);
 	/* One 17-byte write in one sector: it lands whole or not at all. */
 	if (pwrite(sg->fd, r, sizeof(r), 0) != (ssize_t)sizeof(r) || fdatasync(sg->fd))
 		return false;

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -62,14 +61,6 @@ static int write_all(int fd, const void *p, size_t len)
 	return 0;
 }
 
-static uint64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 /* All of len bytes before the deadline (a peer that trickles is cut off),
  * unless gcd stops meanwhile.
  */
@@ -81,7 +72,7 @@ static int read_all(int fd, void *p, size_t len, uint64_t deadline, const volati
 	ssize_t n;
 
 	while (len) {
-		now = mono_ms();
+		now = now_ms();
 		if (now >= deadline || *stop) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -204,7 +195,7 @@ long sync_from(struct node *n, const char *address, uint16_t port, uint32_t limi
 	uint8_t *block = malloc(GCD_BLOCK_MAX), *cert = malloc(GCD_CERT_MAX);
 	struct gcd_prev head;
 	uint32_t blen, clen;
-	uint64_t deadline = mono_ms() + limit_ms;
+	uint64_t deadline = now_ms() + limit_ms;
 	long committed = 0;
 	char req[64];
 	int fd = -1, rc;
@@ -301,7 +292,7 @@ static void *client_main(void *arg)
 
 		total = 0;
 		msg[0] = '\0';
-		first = count ? (unsigned int)(mono_ms() % count) : 0;
+		first = count ? (unsigned int)(now_ms() % count) : 0;
 		for (i = 0; i < count && i < SYNC_TRIES; i++) {
 			got = sync_from(c->n, addr[(first + i) % count], port, SYNC_PEER_MS, msg,
 					sizeof(msg));

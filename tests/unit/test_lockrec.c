@@ -14,23 +14,7 @@
 
 #include "gcd_fixture.h"
 #include "lockrec.h"
-
-static char *mkdir_tmp(void)
-{
-	static char dir[] = "/tmp/gcd-lockrec-XXXXXX";
-
-	strcpy(dir, "/tmp/gcd-lockrec-XXXXXX");
-	return mkdtemp(dir);
-}
-
-static void rm_dir(const char *dir)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		return;
-}
+#include "tmpdir.h"
 
 /* A block and the signed prevotes of validators 0..count-1 for it. */
 struct lock_fx {
@@ -170,75 +154,84 @@ TEST(resume_checks_every_vote)
 	ASSERT_EQ(-1, lockrec_resume(&r, &x.f.g, polka, &res, &why));
 }
 
+/* Saves the lock of height 4 in round, with votes prevotes. */
+static int save_round(struct lockstore *ls, uint32_t round, unsigned int votes)
+{
+	static uint8_t rec[LOCKREC_MAX];
+	struct lock_fx x;
+	size_t len;
+
+	if (lock_fx_init(&x, 4, 4, round, votes) ||
+	    lockrec_build(4, &x.v, (int32_t)round, x.polka, votes, rec, sizeof(rec), &len))
+		return -1;
+	return lockstore_save(ls, rec, len);
+}
+
+/* The round of the lock of height that ls gives back, -1 for none. */
+static int64_t loaded_round(struct lockstore *ls, uint64_t height)
+{
+	static uint8_t buf[LOCKREC_MAX];
+	struct lockrec r;
+	size_t got = lockstore_load(ls, height, buf, sizeof(buf));
+
+	return got && !lockrec_decode(buf, got, &r) ? (int64_t)r.round : -1;
+}
+
+/* A power cut in the middle of rewriting file name of dir. */
+static int tear(const char *dir, const char *name)
+{
+	char path[512];
+	int fd, rc;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	rc = pwrite(fd, "\0\0\0\0\0\0\0\0", 8, 100) == 8 ? 0 : -1;
+	close(fd);
+	return rc;
+}
+
 TEST(store_keeps_the_newest_and_survives_a_torn_write)
 {
-	static uint8_t rec[LOCKREC_MAX], buf[LOCKREC_MAX];
-	char *dir = mkdir_tmp(), err[256], path[512];
+	static uint8_t buf[LOCKREC_MAX];
+	char tmpl[] = "/tmp/gcd-lockrec-XXXXXX", *dir = tmpdir_make(tmpl), err[256];
 	struct lockstore ls;
-	struct lock_fx x;
-	struct lockrec r;
-	size_t len, got;
-	int fd;
 
 	ASSERT_NE(NULL, dir);
 	ASSERT_EQ(0, lockstore_open(&ls, dir, err, sizeof(err)));
-	ASSERT_EQ(0, lockstore_load(&ls, 4, buf, sizeof(buf))); /* nothing yet */
+	ASSERT_EQ(-1, loaded_round(&ls, 4)); /* nothing yet */
 
-	/* Height 4, round 0, then round 2. */
-	ASSERT_EQ(0, lock_fx_init(&x, 4, 4, 0, 3));
-	ASSERT_EQ(0, lockrec_build(4, &x.v, 0, x.polka, 3, rec, sizeof(rec), &len));
-	ASSERT_EQ(0, lockstore_save(&ls, rec, len));
-	ASSERT_EQ(0, lock_fx_init(&x, 4, 4, 2, 4));
-	ASSERT_EQ(0, lockrec_build(4, &x.v, 2, x.polka, 4, rec, sizeof(rec), &len));
-	ASSERT_EQ(0, lockstore_save(&ls, rec, len));
+	/* Height 4, round 0 (into lock-a), then round 2 (lock-b). */
+	ASSERT_EQ(0, save_round(&ls, 0, 3));
+	ASSERT_EQ(0, save_round(&ls, 2, 4));
 	lockstore_close(&ls);
 
 	/* Reopened: round 2 is the lock of height 4; none of height 5. */
 	ASSERT_EQ(0, lockstore_open(&ls, dir, err, sizeof(err)));
-	got = lockstore_load(&ls, 4, buf, sizeof(buf));
-	ASSERT_EQ(len, got);
-	ASSERT_EQ(0, lockrec_decode(buf, got, &r));
-	ASSERT_EQ(2, r.round);
-	ASSERT_EQ(4, r.n_votes);
-	ASSERT_EQ(0, lockstore_load(&ls, 5, buf, sizeof(buf)));
+	ASSERT_EQ(2, loaded_round(&ls, 4));
+	ASSERT_EQ(-1, loaded_round(&ls, 5));
 	ASSERT_EQ(0, lockstore_load(&ls, 4, buf, LOCKREC_HEAD_LEN)); /* no room */
 
-	/* Round 3 goes over round 0's file, and is torn: round 2 is left. */
-	ASSERT_EQ(0, lock_fx_init(&x, 4, 4, 3, 3));
-	ASSERT_EQ(0, lockrec_build(4, &x.v, 3, x.polka, 3, rec, sizeof(rec), &len));
-	ASSERT_EQ(0, lockstore_save(&ls, rec, len));
-	got = lockstore_load(&ls, 4, buf, sizeof(buf));
-	ASSERT_EQ(0, lockrec_decode(buf, got, &r));
-	ASSERT_EQ(3, r.round);
+	/* Round 3 goes over round 0's file (lock-a), and is torn: round 2 is left. */
+	ASSERT_EQ(0, save_round(&ls, 3, 3));
+	ASSERT_EQ(3, loaded_round(&ls, 4));
 	lockstore_close(&ls);
-	snprintf(path, sizeof(path), "%s/lock-a", dir);
-	fd = open(path, O_WRONLY);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(8, pwrite(fd, "\0\0\0\0\0\0\0\0", 8, 100));
-	close(fd);
+	ASSERT_EQ(0, tear(dir, "lock-a"));
 	ASSERT_EQ(0, lockstore_open(&ls, dir, err, sizeof(err)));
-	got = lockstore_load(&ls, 4, buf, sizeof(buf));
-	ASSERT_NE(0, got);
-	ASSERT_EQ(0, lockrec_decode(buf, got, &r));
-	ASSERT_EQ(2, r.round);
-	/* The next save goes over the torn one, not over round 2. */
-	ASSERT_EQ(0, lock_fx_init(&x, 4, 4, 5, 3));
-	ASSERT_EQ(0, lockrec_build(4, &x.v, 5, x.polka, 3, rec, sizeof(rec), &len));
-	ASSERT_EQ(0, lockstore_save(&ls, rec, len));
-	got = lockstore_load(&ls, 4, buf, sizeof(buf));
-	ASSERT_EQ(0, lockrec_decode(buf, got, &r));
-	ASSERT_EQ(5, r.round);
+	ASSERT_EQ(2, loaded_round(&ls, 4));
+
+	/* The next save goes over the torn one, not over round 2: tearing it
+	 * again leaves round 2.
+	 */
+	ASSERT_EQ(0, save_round(&ls, 5, 3));
+	ASSERT_EQ(5, loaded_round(&ls, 4));
 	lockstore_close(&ls);
-	fd = open(path, O_WRONLY);
-	ASSERT_GE(fd, 0);
-	ASSERT_EQ(8, pwrite(fd, "\0\0\0\0\0\0\0\0", 8, 100));
-	close(fd);
+	ASSERT_EQ(0, tear(dir, "lock-a"));
 	ASSERT_EQ(0, lockstore_open(&ls, dir, err, sizeof(err)));
-	got = lockstore_load(&ls, 4, buf, sizeof(buf));
-	ASSERT_EQ(0, lockrec_decode(buf, got, &r));
-	ASSERT_EQ(2, r.round);
+	ASSERT_EQ(2, loaded_round(&ls, 4));
 	lockstore_close(&ls);
-	rm_dir(dir);
+	tmpdir_remove(dir);
 }
 
 TEST_HARNESS_MAIN

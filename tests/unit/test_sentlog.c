@@ -12,27 +12,11 @@
 #include <unistd.h>
 
 #include "sentlog.h"
-
-static char *mkdir_tmp(void)
-{
-	static char dir[] = "/tmp/gcd-sentlog-XXXXXX";
-
-	strcpy(dir, "/tmp/gcd-sentlog-XXXXXX");
-	return mkdtemp(dir);
-}
-
-static void rm_dir(const char *dir)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	if (system(cmd))
-		return;
-}
+#include "tmpdir.h"
 
 TEST(save_load_by_height_and_kind)
 {
-	char *dir = mkdir_tmp(), err[256];
+	char tmpl[] = "/tmp/gcd-sentlog-XXXXXX", *dir = tmpdir_make(tmpl), err[256];
 	uint8_t buf[64];
 	struct sentlog sl;
 
@@ -55,12 +39,12 @@ TEST(save_load_by_height_and_kind)
 	ASSERT_EQ(0, sl_open(&sl, dir, err, sizeof(err)));
 	ASSERT_EQ(3, sl_load(&sl, 1, 8, buf, sizeof(buf)));
 	sl_close(&sl);
-	rm_dir(dir);
+	tmpdir_remove(dir);
 }
 
 TEST(damaged_record_is_ignored)
 {
-	char *dir = mkdir_tmp(), err[256], path[300];
+	char tmpl[] = "/tmp/gcd-sentlog-XXXXXX", *dir = tmpdir_make(tmpl), err[256], path[300];
 	uint8_t buf[64], byte;
 	struct sentlog sl;
 	int fd;
@@ -84,7 +68,7 @@ TEST(damaged_record_is_ignored)
 	ASSERT_EQ(0, sl_load(&sl, 2, 9, buf, sizeof(buf)));
 	close(fd);
 	sl_close(&sl);
-	rm_dir(dir);
+	tmpdir_remove(dir);
 }
 
 TEST_HARNESS_MAIN
