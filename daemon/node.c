@@ -551,22 +551,112 @@ static void remember_signed(struct node *n, uint8_t type, uint64_t height, const
 		logf_("cannot record the message signed in the state dir: %s", strerror(errno));
 }
 
-/* After a restart in a height it signed in: what it signed there, again. */
-static void resend_recorded(struct node *n, uint64_t h)
-{
-	uint8_t *buf = malloc(GCD_PROPOSAL_MAX);
-	unsigned int k;
-	size_t len;
+/*
+ * What this validator signed in h before a restart (sentlog.h), checked as
+ * any input: the engine counts it as its own (else the steps the guard
+ * refuses leave it without its votes, and its phantom proposal conflicts
+ * with its real one), and it is put again for the others.
+ */
+struct own_msgs {
+	uint8_t *buf[SL_KINDS];
+	size_t len[SL_KINDS];
+	struct gcd_block *block;
+	struct tm_msg m[SL_KINDS];
+	uint32_t n;
+};
 
-	for (k = 0; buf && k < SL_KINDS; k++) {
-		len = sl_load(&n->sl, k, h, buf, GCD_PROPOSAL_MAX);
-		if (!len)
+static enum gcd_err own_decode(struct node *n, unsigned int k, uint64_t h, struct own_msgs *o)
+{
+	struct tm_msg *m = &o->m[o->n];
+	struct gcd_proposal p;
+	struct gcd_vote v;
+	enum gcd_err e;
+
+	memset(m, 0, sizeof(*m));
+	if (k == 0) {
+		e = gcd_proposal_decode(o->buf[k], o->len[k], &p, o->block);
+		if (!e)
+			e = gcd_proposal_verify(&p, &n->g);
+		if (!e && (p.height != h || p.proposer != n->self))
+			e = GCD_E_PROPOSER;
+		if (e)
+			return e;
+		m->kind = TM_MSG_PROPOSAL;
+		m->proposal.height = p.height;
+		m->proposal.round = p.round;
+		m->proposal.pol_round = p.pol_round;
+		m->proposal.proposer = p.proposer;
+		to_tm_value(&p, &m->proposal.value);
+		memcpy(m->proposal.sig, p.sig, TM_SIG_LEN);
+		return GCD_OK;
+	}
+	e = gcd_vote_decode(o->buf[k], o->len[k], &v);
+	if (!e && v.type != (k == 1 ? GCD_VOTE_PREVOTE : GCD_VOTE_PRECOMMIT))
+		e = GCD_E_VOTE_TYPE;
+	if (!e)
+		e = gcd_vote_verify(&v, &n->g);
+	if (!e && (v.height != h || v.validator != n->self))
+		e = GCD_E_VALIDATOR_INDEX;
+	if (e)
+		return e;
+	m->kind = TM_MSG_VOTE;
+	m->vote.type = k == 1 ? TM_PREVOTE : TM_PRECOMMIT;
+	m->vote.height = v.height;
+	m->vote.round = v.round;
+	m->vote.has_value = v.has_block;
+	m->vote.validator = v.validator;
+	memcpy(m->vote.hash, v.hash, TM_HASH_LEN);
+	memcpy(m->vote.sig, v.sig, TM_SIG_LEN);
+	return GCD_OK;
+}
+
+static void own_load(struct node *n, uint64_t h, struct own_msgs *o)
+{
+	static const char *const what[SL_KINDS] = {"proposal", "prevote", "precommit"};
+	unsigned int k;
+	enum gcd_err e;
+
+	memset(o, 0, sizeof(*o));
+	o->block = malloc(sizeof(*o->block));
+	for (k = 0; o->block && k < SL_KINDS; k++) {
+		o->buf[k] = malloc(GCD_PROPOSAL_MAX);
+		if (!o->buf[k])
+			break;
+		o->len[k] = sl_load(&n->sl, k, h, o->buf[k], GCD_PROPOSAL_MAX);
+		if (!o->len[k])
 			continue;
-		put_item(n, (uint8_t)(GCD_ITEM_PROPOSAL + k), buf, len);
-		remember_signed(n, (uint8_t)(GCD_ITEM_PROPOSAL + k), h, buf, len);
+		e = own_decode(n, k, h, o);
+		if (e) {
+			logf_("height %llu: the %s kept from before the restart is not usable: %s",
+			      (unsigned long long)h, what[k], gcd_strerror(e));
+			o->len[k] = 0;
+			continue;
+		}
+		o->n++;
+	}
+}
+
+/* Again for the others: their kernels lost it with this one's. */
+static void own_resend(struct node *n, uint64_t h, const struct own_msgs *o)
+{
+	unsigned int k;
+
+	for (k = 0; k < SL_KINDS; k++) {
+		if (!o->len[k])
+			continue;
+		put_item(n, (uint8_t)(GCD_ITEM_PROPOSAL + k), o->buf[k], o->len[k]);
+		remember_signed(n, (uint8_t)(GCD_ITEM_PROPOSAL + k), h, o->buf[k], o->len[k]);
 		n->st.resent++;
 	}
-	free(buf);
+}
+
+static void own_free(struct own_msgs *o)
+{
+	unsigned int k;
+
+	for (k = 0; k < SL_KINDS; k++)
+		free(o->buf[k]);
+	free(o->block);
 }
 
 /* The prevotes of the polka this validator is locked by: with them the
@@ -647,7 +737,7 @@ static bool save_lock(struct node *n, const struct tm_vote *pc)
 	return true;
 }
 
-static void tm_broadcast(void *ctx, struct tm_msg *m)
+static bool tm_broadcast(void *ctx, struct tm_msg *m)
 {
 	struct node *n = ctx;
 	uint8_t buf[GCD_PROPOSAL_MAX];
@@ -655,12 +745,12 @@ static void tm_broadcast(void *ctx, struct tm_msg *m)
 
 	if (m->kind == TM_MSG_VOTE && m->vote.type == TM_PRECOMMIT && m->vote.has_value &&
 	    !save_lock(n, &m->vote))
-		return;
+		return false;
 	if (m->kind == TM_MSG_PROPOSAL
 		    ? !may_sign(n, m->proposal.height, m->proposal.round, SG_PROPOSAL)
 		    : !may_sign(n, m->vote.height, m->vote.round,
 				m->vote.type == TM_PREVOTE ? SG_PREVOTE : SG_PRECOMMIT))
-		return;
+		return false;
 
 	if (m->kind == TM_MSG_PROPOSAL) {
 		struct gcd_proposal p = {
@@ -674,7 +764,7 @@ static void tm_broadcast(void *ctx, struct tm_msg *m)
 
 		if (gcd_proposal_sign(&p, n->g.hash, n->key.sk) ||
 		    gcd_proposal_encode(&p, buf, sizeof(buf), &len))
-			return;
+			return false;
 		memcpy(m->proposal.sig, p.sig, TM_SIG_LEN);
 		remember_signed(n, GCD_ITEM_PROPOSAL, p.height, buf, len);
 		put_item(n, GCD_ITEM_PROPOSAL, buf, len);
@@ -690,7 +780,7 @@ static void tm_broadcast(void *ctx, struct tm_msg *m)
 		memcpy(v.hash, m->vote.hash, GCD_HASH_LEN);
 		if (gcd_vote_sign(&v, n->g.hash, n->key.sk) ||
 		    gcd_vote_encode(&v, buf, sizeof(buf), &len))
-			return;
+			return false;
 		memcpy(m->vote.sig, v.sig, TM_SIG_LEN);
 		remember_signed(n,
 				v.type == GCD_VOTE_PREVOTE ? GCD_ITEM_PREVOTE : GCD_ITEM_PRECOMMIT,
@@ -698,6 +788,7 @@ static void tm_broadcast(void *ctx, struct tm_msg *m)
 		put_item(n, v.type == GCD_VOTE_PREVOTE ? GCD_ITEM_PREVOTE : GCD_ITEM_PRECOMMIT, buf,
 			 len);
 	}
+	return true;
 }
 
 static void tm_schedule(void *ctx, enum tm_step kind, uint64_t height, uint32_t round,
@@ -909,6 +1000,7 @@ static void start_height(struct node *n, uint64_t h)
 	struct tm_vote polka[GCD_MAX_VALIDATORS];
 	struct tm_resume r = {.locked_round = -1};
 	bool resumed = n->sg.height == h;
+	struct own_msgs o = {0};
 
 	apply_commits(n); /* what catch-up committed meanwhile leaves the mempool */
 	if (resumed) {
@@ -918,17 +1010,22 @@ static void start_height(struct node *n, uint64_t h)
 		      (unsigned long long)h, n->sg.step, r.round);
 		if (restore_lock(n, h, polka, &r))
 			n->st.locks_restored++;
+		own_load(n, h, &o);
+		r.own = o.m;
+		r.n_own = o.n;
 	}
 	n->started = h;
 	if (tm_start_height_resume(n->tm, h, &r)) {
-		logf_("height %llu: the engine refused the kept lock: going on without it",
+		logf_("height %llu: the engine refused the kept lock or messages: going on "
+		      "without them",
 		      (unsigned long long)h);
 		n->lock_len = 0;
 		tm_start_height_round(n->tm, h, r.round);
 	}
 	if (resumed) {
-		resend_recorded(n, h);
+		own_resend(n, h, &o);
 		put_polka(n);
+		own_free(&o);
 	}
 	backlog_take(&n->future, h, h + 1, refeed, n);
 }

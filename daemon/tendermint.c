@@ -724,7 +724,8 @@ static void cast_vote(struct tm *t, uint8_t type, const uint8_t *hash)
 	if (hash)
 		memcpy(m.vote.hash, hash, TM_HASH_LEN);
 	m.vote.validator = (uint16_t)t->self;
-	t->ops.broadcast(t->ctx, &m);
+	if (!t->ops.broadcast(t->ctx, &m))
+		return; /* not sent: what it sent before the restart counts */
 	s = admit(t, cur_log(t), t->round, (uint32_t)t->self);
 	if (s)
 		vote_add(t, s, &m.vote);
@@ -777,7 +778,13 @@ static void start_round(struct tm *t, uint32_t round)
 	m.proposal.pol_round = pol;
 	m.proposal.proposer = (uint16_t)t->self;
 	m.proposal.value = val_view(t, vi);
-	t->ops.broadcast(t->ctx, &m);
+	if (!t->ops.broadcast(t->ctx, &m)) {
+		/* Not sent: its proposal from before the restart, if it made
+		 * one, is in the log; else the round times out. */
+		val_release(t, vi);
+		schedule(t, TM_STEP_PROPOSE);
+		return;
+	}
 	s = admit(t, cur_log(t), round, (uint32_t)t->self);
 	if (s)
 		prop_add(t, cur_log(t), s, &m.proposal, vi);
@@ -1120,6 +1127,59 @@ static bool resume_ok(const struct tm *t, uint64_t height, const struct tm_resum
 	return popcount(seen) >= t->quorum;
 }
 
+/* This validator's own messages of the height, from before the restart. */
+static bool own_ok(const struct tm *t, uint64_t height, const struct tm_resume *r)
+{
+	uint32_t k;
+
+	if (r->n_own && (t->self < 0 || !r->own))
+		return false;
+	for (k = 0; k < r->n_own; k++) {
+		const struct tm_msg *m = &r->own[k];
+
+		if (m->kind == TM_MSG_PROPOSAL) {
+			const struct tm_proposal *p = &m->proposal;
+
+			if (p->height != height || p->round > r->round ||
+			    p->proposer != (uint32_t)t->self ||
+			    tm_proposer(t->n, height, p->round) != (uint32_t)t->self ||
+			    p->pol_round < -1 || p->pol_round >= (int64_t)p->round ||
+			    p->value.len > t->cfg.value_max || (p->value.len && !p->value.data))
+				return false;
+		} else if (m->kind == TM_MSG_VOTE) {
+			const struct tm_vote *v = &m->vote;
+
+			if ((v->type != TM_PREVOTE && v->type != TM_PRECOMMIT) ||
+			    v->height != height || v->round > r->round ||
+			    v->validator != (uint32_t)t->self)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Into the log as if received: what the others count of this validator. */
+static void restore_own(struct tm *t, const struct tm_resume *r)
+{
+	struct tm_round *s;
+	uint32_t k, round;
+
+	for (k = 0; k < r->n_own; k++) {
+		const struct tm_msg *m = &r->own[k];
+
+		round = m->kind == TM_MSG_PROPOSAL ? m->proposal.round : m->vote.round;
+		s = admit(t, cur_log(t), round, (uint32_t)t->self);
+		if (!s)
+			continue;
+		if (m->kind == TM_MSG_PROPOSAL)
+			prop_add(t, cur_log(t), s, &m->proposal, -1);
+		else
+			vote_add(t, s, &m->vote);
+	}
+}
+
 /* Lines 38-39 and 42-43 as they were before the restart, and the polka. */
 static void restore_lock(struct tm *t, const struct tm_resume *r)
 {
@@ -1154,7 +1214,7 @@ int tm_start_height_resume(struct tm *t, uint64_t height, const struct tm_resume
 	if (t->busy)
 		return -EBUSY;
 	if (height <= t->h || height == UINT64_MAX || r->round > TM_ROUND_MAX ||
-	    !resume_ok(t, height, r))
+	    !resume_ok(t, height, r) || !own_ok(t, height, r))
 		return -EINVAL;
 	t->busy = true;
 	reset_height(t); /* L53 */
@@ -1170,6 +1230,7 @@ int tm_start_height_resume(struct tm *t, uint64_t height, const struct tm_resume
 	t->round = r->round;
 	if (r->locked_round >= 0)
 		restore_lock(t, r);
+	restore_own(t, r);
 	start_round(t, r->round); /* L10, L54 (round 0 but after a restart) */
 	process(t);
 	t->busy = false;

@@ -138,8 +138,10 @@ struct tm_precommit {
 
 struct tm_ops {
 	/* Sign m (fill m->proposal.sig or m->vote.sig) and gossip it. The
-	 * value bytes of a proposal are valid during the call only. */
-	void (*broadcast)(void *ctx, struct tm_msg *m);
+	 * value bytes of a proposal are valid during the call only. False when
+	 * it was not sent (a restarted validator's guard refuses a step it
+	 * signed before): then the engine does not count it as its own. */
+	bool (*broadcast)(void *ctx, struct tm_msg *m);
 	/* Call tm_on_timeout(kind, height, round) after delay_ms. */
 	void (*schedule)(void *ctx, enum tm_step kind, uint64_t height, uint32_t round,
 			 uint32_t delay_ms);
@@ -267,10 +269,18 @@ struct tm_resume {
 	struct tm_value locked;	     /* lockedValue */
 	const struct tm_vote *polka; /* prevotes for it in locked_round, */
 	uint32_t n_polka;	     /* of a quorum of distinct validators */
+	/* What this validator signed in the height before the restart (its
+	 * last proposal, prevote and precommit): in its log before the round
+	 * starts, as the others count them. Without them the steps its guard
+	 * refuses leave it short of its own votes, or, as proposer, with a
+	 * proposal nobody else has. */
+	const struct tm_msg *own;
+	uint32_t n_own;
 };
 
 /* tm_start_height with a resume (NULL: round 0, no lock). -EINVAL: a lock
- * after round, without the quorum of its polka, or too large a value.
+ * after round, without the quorum of its polka, or too large a value; an
+ * own message of another height or signer, after round, or malformed.
  */
 int tm_start_height_resume(struct tm *t, uint64_t height, const struct tm_resume *r);
 /* The same, from round, with no lock. */

@@ -159,6 +159,12 @@ struct rec {
 	bool getv_fail, getv_invalid;
 	int reenter; /* 1: from broadcast, 2: from decide */
 	int reenter_rc;
+	/* gcd's sign guard after a restart: steps up to (guard_r, guard_step)
+	 * of guard_h are refused (1 proposal, 2 prevote, 3 precommit) */
+	uint64_t guard_h;
+	uint32_t guard_r;
+	uint8_t guard_step;
+	int refused;
 };
 
 static void mkval(struct rval *v, const char *tag, bool valid)
@@ -170,10 +176,18 @@ static void mkval(struct rval *v, const char *tag, bool valid)
 	sha256(v->hash, v->data, v->len);
 }
 
-static void rec_broadcast(void *ctx, struct tm_msg *m)
+static bool rec_broadcast(void *ctx, struct tm_msg *m)
 {
 	struct rec *r = ctx;
+	uint64_t h = m->kind == TM_MSG_VOTE ? m->vote.height : m->proposal.height;
+	uint32_t round = m->kind == TM_MSG_VOTE ? m->vote.round : m->proposal.round;
+	uint8_t step = m->kind == TM_MSG_PROPOSAL ? 1 : m->vote.type == TM_PREVOTE ? 2 : 3;
 
+	if (h == r->guard_h &&
+	    (round < r->guard_r || (round == r->guard_r && step <= r->guard_step))) {
+		r->refused++;
+		return false;
+	}
 	if (m->kind == TM_MSG_VOTE)
 		sign_vote(m->vote.sig, m->vote.validator, m->vote.type, m->vote.height,
 			  m->vote.round, m->vote.has_value, m->vote.hash);
@@ -190,6 +204,7 @@ static void rec_broadcast(void *ctx, struct tm_msg *m)
 	}
 	if (r->reenter == 1)
 		r->reenter_rc = tm_on_timeout(r->tm, TM_STEP_PROPOSE, 1, 0);
+	return true;
 }
 
 static void rec_schedule(void *ctx, enum tm_step kind, uint64_t h, uint32_t round, uint32_t delay)
@@ -1178,7 +1193,7 @@ static int storm_val(const struct storm *st, const uint8_t *hash)
 	return 4; /* a value from get_value */
 }
 
-static void storm_broadcast(void *ctx, struct tm_msg *m)
+static bool storm_broadcast(void *ctx, struct tm_msg *m)
 {
 	struct storm *st = ctx;
 	int16_t code, *own;
@@ -1186,13 +1201,14 @@ static void storm_broadcast(void *ctx, struct tm_msg *m)
 	st->broadcasts++;
 	memset(m->kind == TM_MSG_VOTE ? m->vote.sig : m->proposal.sig, 0x5a, TM_SIG_LEN);
 	if (m->kind != TM_MSG_VOTE || m->vote.height >= STORM_H || m->vote.round >= STORM_R)
-		return;
+		return true;
 	code = m->vote.has_value ? (int16_t)(2 + storm_val(st, m->vote.hash)) : 1;
 	own = &st->own[m->vote.height][m->vote.round][m->vote.type - 1];
 	if (*own && *own != code)
 		st->bad++; /* two different votes of its own */
 	*own = code;
 	st->reenter_rc = tm_on_vote(st->tm, &m->vote);
+	return true;
 }
 
 static void storm_schedule(void *ctx, enum tm_step kind, uint64_t h, uint32_t round, uint32_t d)
@@ -1359,7 +1375,7 @@ TEST(random_inputs_keep_invariants)
 #define VREG_MAX  1024
 #define NEVER	  UINT64_MAX
 
-enum { EV_DELIVER, EV_TIMEOUT, EV_START, EV_SYNC, EV_COMMIT };
+enum { EV_DELIVER, EV_TIMEOUT, EV_START, EV_SYNC, EV_COMMIT, EV_CUT, EV_BOOT, EV_RESEND };
 
 /* A node still at h this long after a proposal of h + 1 arrived uses the
  * certificate of h in it (its last_commit); gcd would at once, the simulator
@@ -1393,7 +1409,9 @@ struct wmsg {
 
 struct ev {
 	uint64_t t, seq;
-	uint8_t kind, node, step;
+	uint8_t kind, node, step, from;
+	uint32_t epoch;	     /* of node when pushed: a power cut drops it */
+	uint32_t from_epoch; /* of the sender: its kernel's items go with it */
 	uint64_t h;
 	uint32_t r;
 	struct wmsg m;
@@ -1421,6 +1439,14 @@ struct scen {
 	uint64_t quiet_till; /* no decision at all before */
 	uint32_t post_bound; /* max decision round after GST */
 	uint64_t tmax;
+	/* Power cuts: each node loses its memory (engine, kernel items in
+	 * flight) and boots with what gcd keeps on disk: the sign guard, the
+	 * last messages signed and the lock (node.c start_height). */
+	int cuts;	  /* how many, one after the other */
+	bool cut_all;	  /* every node (the VM's power); else one validator */
+	uint64_t cut_gap; /* a cut comes in [1, cut_gap] after the last boot */
+	uint64_t cut_for; /* down for cut_for + [0, 300) ms */
+	uint32_t resend;  /* a node puts its signed messages again this often */
 };
 
 struct vreg {
@@ -1459,6 +1485,19 @@ struct snode {
 	uint32_t nlater, caplater, replayed;
 	bool sync_pending;
 	uint32_t synced; /* heights taken by block sync */
+	/* the power-cut scenarios: what survives a cut, as gcd's state dir */
+	bool off;
+	uint32_t epoch, boots, refused;
+	uint64_t boot_at;
+	uint64_t sg_h; /* the sign guard: the last (h, r, step) signed */
+	uint32_t sg_r;
+	uint8_t sg_step;
+	struct wmsg sent[3]; /* the last proposal, prevote, precommit signed */
+	uint64_t dlock_h;    /* the lock: height (0: none), round, value, polka */
+	int32_t dlock_round;
+	struct wmsg dlock_val;
+	struct wmsg dpolka[SIM_MAXN];
+	uint32_t ndpolka;
 };
 
 struct sim {
@@ -1482,6 +1521,7 @@ struct sim {
 	bool failed;
 	uint64_t events, deliveries, lost, held;
 	uint32_t byz_doubles;
+	int cuts_done;
 };
 
 static uint64_t rnd(struct sim *s)
@@ -1524,6 +1564,7 @@ static void push(struct sim *s, struct ev *e)
 	size_t i;
 
 	e->seq = s->seq++;
+	e->epoch = s->node[e->node].epoch;
 	if (s->hn == s->hcap) {
 		s->hcap = s->hcap ? s->hcap * 2 : 1024;
 		s->heap = realloc(s->heap, s->hcap * sizeof(*s->heap));
@@ -1776,6 +1817,8 @@ static void send_msg(struct sim *s, int from, int to, const struct wmsg *w)
 	memset(&e, 0, sizeof(e));
 	e.kind = EV_DELIVER;
 	e.node = (uint8_t)to;
+	e.from = (uint8_t)from;
+	e.from_epoch = s->node[from].epoch;
 	e.m = *w;
 	if (s->now < sc->gst) {
 		if (rndu(s, 100) < sc->drop_pct) {
@@ -1791,7 +1834,6 @@ static void send_msg(struct sim *s, int from, int to, const struct wmsg *w)
 	} else {
 		t = s->now + delay_after_gst(s);
 	}
-	(void)from;
 	e.t = t;
 	push(s, &e);
 }
@@ -1975,9 +2017,67 @@ static const char *wdesc(struct sim *s, const struct wmsg *w, char *buf, size_t 
 	return buf;
 }
 
+/* ---- what gcd keeps on disk ---- */
+
+/*
+ * gcd's sign guard (signguard.h): a step at or before the last one signed is
+ * refused, which only a node back from a power cut may meet. What it signs
+ * is kept (sentlog.h), and so is the lock with its precommit (lockrec.h).
+ */
+static bool guard_sign(struct snode *nd, const struct wmsg *w)
+{
+	struct sim *s = nd->sim;
+	uint8_t step = w->kind == TM_MSG_PROPOSAL ? 1 : w->type == TM_PREVOTE ? 2 : 3;
+	struct tm_vote polka[SIM_MAXN];
+	struct tm_value v;
+	int32_t round;
+	uint32_t k, np;
+
+	if (w->h < nd->sg_h ||
+	    (w->h == nd->sg_h && (w->r < nd->sg_r || (w->r == nd->sg_r && step <= nd->sg_step)))) {
+		nd->refused++;
+		if (!nd->boots)
+			failf(s, "node %d signs step %u of h %llu r %u after step %u of r %u",
+			      nd->id, step, (unsigned long long)w->h, w->r, nd->sg_step, nd->sg_r);
+		return false;
+	}
+	if (step == 3 && w->has) {
+		if (!tm_get_locked(nd->tm, &v, &round, polka, SIM_MAXN, &np) ||
+		    round != (int32_t)w->r || !heq(v.hash, w->hash) || v.len > VAL_LEN) {
+			failf(s, "node %d precommits without its lock", nd->id);
+			return false;
+		}
+		nd->dlock_h = w->h;
+		nd->dlock_round = round;
+		memset(&nd->dlock_val, 0, sizeof(nd->dlock_val));
+		nd->dlock_val.len = (uint8_t)v.len;
+		memcpy(nd->dlock_val.data, v.data, v.len);
+		memcpy(nd->dlock_val.hash, v.hash, 32);
+		for (k = 0; k < np; k++) {
+			struct wmsg *pv = &nd->dpolka[k];
+
+			memset(pv, 0, sizeof(*pv));
+			pv->kind = TM_MSG_VOTE;
+			pv->type = TM_PREVOTE;
+			pv->from = polka[k].validator;
+			pv->h = polka[k].height;
+			pv->r = polka[k].round;
+			pv->has = polka[k].has_value;
+			memcpy(pv->hash, polka[k].hash, 32);
+			memcpy(pv->sig, polka[k].sig, 64);
+		}
+		nd->ndpolka = np;
+	}
+	nd->sg_h = w->h;
+	nd->sg_r = w->r;
+	nd->sg_step = step;
+	nd->sent[step - 1] = *w;
+	return true;
+}
+
 /* ---- engine callbacks ---- */
 
-static void sim_broadcast(void *ctx, struct tm_msg *m)
+static bool sim_broadcast(void *ctx, struct tm_msg *m)
 {
 	struct snode *nd = ctx;
 	struct sim *s = nd->sim;
@@ -1986,7 +2086,7 @@ static void sim_broadcast(void *ctx, struct tm_msg *m)
 
 	if (nd->vidx < 0) {
 		failf(s, "observer %d broadcasts", nd->id);
-		return;
+		return true;
 	}
 	if (m->kind == TM_MSG_VOTE)
 		sign_vote(m->vote.sig, m->vote.validator, m->vote.type, m->vote.height,
@@ -1997,6 +2097,8 @@ static void sim_broadcast(void *ctx, struct tm_msg *m)
 	to_wmsg(m, &w);
 	if (w.from != nd->vidx)
 		failf(s, "node %d sends as %u", nd->id, w.from);
+	if (!guard_sign(nd, &w))
+		return false;
 	if (tracing(s)) {
 		char buf[96];
 
@@ -2005,7 +2107,7 @@ static void sim_broadcast(void *ctx, struct tm_msg *m)
 	}
 	if (nd->byz) {
 		byz_broadcast(nd, &w);
-		return;
+		return true;
 	}
 	if (m->kind == TM_MSG_PROPOSAL && reg_find(s, w.h, w.hash) < 0)
 		failf(s, "node %d proposes a value nobody made", nd->id);
@@ -2013,6 +2115,7 @@ static void sim_broadcast(void *ctx, struct tm_msg *m)
 	for (j = 0; j < s->total; j++)
 		if (j != nd->id || (s->sc->echo && !rndu(s, 2)))
 			send_msg(s, nd->id, j, &w);
+	return true;
 }
 
 static void sim_schedule(void *ctx, enum tm_step kind, uint64_t h, uint32_t round, uint32_t delay)
@@ -2181,39 +2284,44 @@ static const struct tm_ops sim_ops = {
 	.proposal_evidence = sim_pevidence,
 };
 
+static void from_wmsg(const struct wmsg *w, struct tm_msg *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->kind = (enum tm_msg_kind)w->kind;
+	if (w->kind == TM_MSG_PROPOSAL) {
+		m->proposal.height = w->h;
+		m->proposal.round = w->r;
+		m->proposal.pol_round = w->pol;
+		m->proposal.proposer = w->from;
+		m->proposal.value.data = w->data;
+		m->proposal.value.len = w->len;
+		memcpy(m->proposal.value.hash, w->hash, 32);
+		memcpy(m->proposal.sig, w->sig, 64);
+	} else {
+		m->vote.type = w->type;
+		m->vote.height = w->h;
+		m->vote.round = w->r;
+		m->vote.has_value = w->has;
+		memcpy(m->vote.hash, w->hash, 32);
+		m->vote.validator = w->from;
+		memcpy(m->vote.sig, w->sig, 64);
+	}
+}
+
 static void deliver(struct sim *s, struct snode *nd, const struct wmsg *w)
 {
+	struct tm_msg m;
 	char buf[96];
 	int rc;
 
 	s->deliveries++;
+	from_wmsg(w, &m);
 	if (w->kind == TM_MSG_PROPOSAL) {
-		struct tm_proposal p;
-
-		memset(&p, 0, sizeof(p));
-		p.height = w->h;
-		p.round = w->r;
-		p.pol_round = w->pol;
-		p.proposer = w->from;
-		p.value.data = w->data;
-		p.value.len = w->len;
-		memcpy(p.value.hash, w->hash, 32);
-		memcpy(p.sig, w->sig, 64);
-		rc = tm_on_proposal(nd->tm, &p);
+		rc = tm_on_proposal(nd->tm, &m.proposal);
 	} else {
-		struct tm_vote v;
-
-		memset(&v, 0, sizeof(v));
-		v.type = w->type;
-		v.height = w->h;
-		v.round = w->r;
-		v.has_value = w->has;
-		memcpy(v.hash, w->hash, 32);
-		v.validator = w->from;
-		memcpy(v.sig, w->sig, 64);
 		if (!nd->byz && w->type == TM_PREVOTE)
 			seen_add(nd, w->h, w->r, w->from, w->has, w->hash);
-		rc = tm_on_vote(nd->tm, &v);
+		rc = tm_on_vote(nd->tm, &m.vote);
 	}
 	if (rc == -EBUSY || rc == -E2BIG || (rc == -EINVAL && !s->node[w->from].byz))
 		failf(s, "node %d refuses a message of %u: %d", nd->id, w->from, rc);
@@ -2244,8 +2352,9 @@ static void deliver(struct sim *s, struct snode *nd, const struct wmsg *w)
 			nd->later[nd->nlater++] = *w;
 		}
 	}
-	/* block sync when behind */
-	if (rc == -ERANGE && !nd->sync_pending && !nd->byz) {
+	/* block sync when behind: as gcd's note_height, on any message of a
+	 * height after the one it runs (someone decided that one) */
+	if (w->h > nd->next_h && !nd->sync_pending && !nd->byz) {
 		struct ev e;
 
 		memset(&e, 0, sizeof(e));
@@ -2335,6 +2444,135 @@ static void last_commit(struct sim *s, struct snode *nd, uint64_t h, int from)
 	trace_state(s, nd, "LAST COMMIT");
 }
 
+/* ---- power cuts ---- */
+
+/* What a node signed last in its height, and its lock's polka: again, for
+ * the others (gcd: own_resend, put_polka and resend_signed). */
+static void resend_own(struct sim *s, struct snode *nd)
+{
+	uint32_t k;
+	int j;
+
+	for (j = 0; j < s->total; j++) {
+		if (j == nd->id)
+			continue;
+		for (k = 0; k < 3; k++)
+			if (nd->sent[k].kind && nd->sent[k].h == nd->next_h)
+				send_msg(s, nd->id, j, &nd->sent[k]);
+		for (k = 0; nd->dlock_h == nd->next_h && k < nd->ndpolka; k++)
+			send_msg(s, nd->id, j, &nd->dpolka[k]);
+	}
+}
+
+static void schedule_cut(struct sim *s)
+{
+	struct ev e;
+
+	memset(&e, 0, sizeof(e));
+	e.kind = EV_CUT;
+	e.t = s->now + 1 + rndu(s, (uint32_t)s->sc->cut_gap);
+	push(s, &e);
+}
+
+/* Every node, or one validator, loses its memory and its kernel's items. */
+static void power_cut(struct sim *s)
+{
+	int i, first = 0, last = s->total;
+	struct ev e;
+
+	if (!s->sc->cut_all) {
+		first = (int)rndu(s, (uint32_t)s->n);
+		last = first + 1;
+	}
+	for (i = first; i < last; i++) {
+		struct snode *nd = &s->node[i];
+
+		nd->epoch++;
+		nd->off = true;
+		tm_free(nd->tm);
+		nd->tm = NULL;
+		nd->nlater = 0;
+		nd->sync_pending = false;
+		nd->boot_at = s->now + s->sc->cut_for + rndu(s, 300);
+		memset(&e, 0, sizeof(e));
+		e.kind = EV_BOOT;
+		e.node = (uint8_t)i;
+		e.t = nd->boot_at;
+		push(s, &e);
+		if (tracing(s))
+			fprintf(stderr, "%8llu n%d POWER CUT at h %llu, back at %llu\n",
+				(unsigned long long)s->now, i, (unsigned long long)nd->next_h,
+				(unsigned long long)nd->boot_at);
+	}
+	s->cuts_done++;
+}
+
+/* gcd's start_height after a restart: the round it signed in last, its
+ * lock and its own messages, then those again for the others. */
+static void boot(struct sim *s, struct snode *nd)
+{
+	struct tm_resume r = {.locked_round = -1};
+	struct tm_vote polka[SIM_MAXN];
+	struct tm_msg own[3], m;
+	uint64_t h = nd->next_h;
+	uint32_t k;
+	struct ev e;
+	int i;
+
+	nd->off = false;
+	nd->boots++;
+	nd->tm = tm_new(&s->cfg, (uint32_t)s->n, nd->vidx, &sim_ops, nd);
+	if (!nd->tm) {
+		failf(s, "tm_new");
+		return;
+	}
+	if (s->sc->resend) {
+		memset(&e, 0, sizeof(e));
+		e.kind = EV_RESEND;
+		e.node = (uint8_t)nd->id;
+		e.t = s->now + s->sc->resend;
+		push(s, &e);
+	}
+	/* gcd's first timer: catch-up of what the others committed meanwhile */
+	memset(&e, 0, sizeof(e));
+	e.kind = EV_SYNC;
+	e.node = (uint8_t)nd->id;
+	e.t = s->now + 1 + rndu(s, 100);
+	nd->sync_pending = true;
+	push(s, &e);
+	for (i = 0; i < s->total && !s->node[i].off; i++)
+		;
+	if (i == s->total && s->cuts_done < s->sc->cuts)
+		schedule_cut(s);
+	if (h > (uint64_t)s->sc->heights)
+		return;
+	if (nd->vidx >= 0 && nd->sg_h == h) {
+		r.round = nd->sg_r;
+		if (nd->dlock_h == h) {
+			r.locked_round = nd->dlock_round;
+			r.locked.data = nd->dlock_val.data;
+			r.locked.len = nd->dlock_val.len;
+			memcpy(r.locked.hash, nd->dlock_val.hash, 32);
+			for (k = 0; k < nd->ndpolka; k++) {
+				from_wmsg(&nd->dpolka[k], &m);
+				polka[k] = m.vote;
+			}
+			r.polka = polka;
+			r.n_polka = nd->ndpolka;
+		}
+		for (k = 0; k < 3; k++)
+			if (nd->sent[k].kind && nd->sent[k].h == h)
+				from_wmsg(&nd->sent[k], &own[r.n_own++]);
+		r.own = own;
+	}
+	nd->started[h] = true;
+	nd->start_t[h] = s->now;
+	if (tm_start_height_resume(nd->tm, h, &r))
+		failf(s, "node %d cannot resume height %llu", nd->id, (unsigned long long)h);
+	resend_own(s, nd);
+	trace_state(s, nd, "BOOT");
+}
+
 /* A node every correct run must bring to the last height. */
 static bool expected(const struct snode *x)
 {
@@ -2394,6 +2632,15 @@ static int run_sim(const struct scen *sc, uint64_t seed, struct sim *s)
 		nd->recover_at = i < sc->nrecover ? sc->recover_at : NEVER;
 	}
 	s->part_at = sc->part_random ? rndu(s, (uint32_t)sc->part_random) : sc->part_at;
+	if (sc->cuts)
+		schedule_cut(s);
+	for (i = 0; sc->resend && i < s->total; i++) {
+		memset(&e, 0, sizeof(e));
+		e.kind = EV_RESEND;
+		e.node = (uint8_t)i;
+		e.t = 1 + rndu(s, sc->resend);
+		push(s, &e);
+	}
 	{
 		const char *tr = getenv("TM_TRACE");
 		const char *colon = tr ? strrchr(tr, ':') : NULL;
@@ -2421,6 +2668,27 @@ static int run_sim(const struct scen *sc, uint64_t seed, struct sim *s)
 		if (s->now > sc->tmax)
 			break;
 		s->events++;
+		if (e.kind == EV_CUT) {
+			power_cut(s);
+			continue;
+		}
+		/* a cut takes the node's timers and its kernel's items in flight */
+		if (e.kind == EV_DELIVER ? s->node[e.from].epoch != e.from_epoch
+					 : e.epoch != nd->epoch) {
+			s->lost++;
+			continue;
+		}
+		if (e.kind == EV_BOOT) {
+			boot(s, nd);
+			continue;
+		}
+		if (nd->off) {
+			/* the others' kernels keep their items for it */
+			e.t = nd->boot_at + delay_after_gst(s);
+			s->held++;
+			push(s, &e);
+			continue;
+		}
 		if (is_down(nd, s->now)) {
 			if (nd->recover_at == NEVER)
 				continue;
@@ -2456,6 +2724,26 @@ static int run_sim(const struct scen *sc, uint64_t seed, struct sim *s)
 		case EV_COMMIT:
 			last_commit(s, nd, e.h, e.step);
 			break;
+		case EV_RESEND:
+			if (nd->next_h <= (uint64_t)sc->heights)
+				resend_own(s, nd);
+			/* The run ends at the last height, where no message of a
+			 * next one tells a node that missed its precommits (they
+			 * went with a cut) that the others decided it: it syncs. */
+			if (nd->next_h == (uint64_t)sc->heights && s->decided[nd->next_h] &&
+			    !nd->sync_pending) {
+				struct ev y;
+
+				memset(&y, 0, sizeof(y));
+				y.kind = EV_SYNC;
+				y.node = (uint8_t)nd->id;
+				y.t = s->now + SYNC_WAIT;
+				nd->sync_pending = true;
+				push(s, &y);
+			}
+			e.t = s->now + sc->resend;
+			push(s, &e);
+			break;
 		case EV_START:
 			if (e.h < nd->next_h || nd->started[e.h])
 				break; /* overtaken by a block sync */
@@ -2473,6 +2761,11 @@ static int run_sim(const struct scen *sc, uint64_t seed, struct sim *s)
 		if (done)
 			break;
 	}
+	/* a node the run ended while it was off: an idle engine, for the counts */
+	for (i = 0; i < s->total; i++)
+		if (!s->node[i].tm)
+			s->node[i].tm = tm_new(&s->cfg, (uint32_t)s->n, s->node[i].vidx, &sim_ops,
+					       &s->node[i]);
 	if (s->trace) {
 		for (i = 0; i < s->total; i++) {
 			const struct tm_stats *st = tm_get_stats(s->node[i].tm);
@@ -2538,6 +2831,7 @@ struct tally {
 	uint64_t post_heights, post_max, post_sum;
 	uint64_t events, lost, held, evidence, pevidence, byz_doubles;
 	uint64_t drops, skips, sim_ms, synced, relays, commits;
+	uint64_t boots, refused; /* power cuts: restarts, steps not signed again */
 	int failures;
 };
 
@@ -2574,6 +2868,8 @@ static uint32_t tally_run(struct tally *t, struct sim *s)
 		t->skips += st->round_skips;
 		t->synced += s->node[i].synced;
 		t->commits += s->node[i].commits;
+		t->boots += s->node[i].boots;
+		t->refused += s->node[i].refused;
 	}
 	t->relays += s->relays;
 	for (h = 1; h <= sc->heights; h++) {
@@ -2872,6 +3168,47 @@ TEST(sim_permanent_losses_stay_safe)
 }
 
 /* Every size from 1 to 64 decides under random delays. */
+/*
+ * Power cuts: nodes restart with only what gcd keeps (the sign guard, the
+ * last messages signed, the lock). They go on in the round they signed in,
+ * sign no step twice, count what they signed before as their own, and the
+ * chain goes on without a fork and without accusing anybody.
+ */
+TEST(sim_power_cuts)
+{
+	struct scen sc = sc_base;
+	struct tally t;
+
+	sc.name = "power cuts n=4";
+	sc.heights = 8;
+	sc.cuts = 3;
+	sc.cut_all = true;
+	sc.cut_gap = 400;
+	sc.cut_for = 200;
+	sc.resend = 300;
+	ASSERT_EQ(0, run_many(_metadata, &sc, 500, &t));
+	TH_LOG("%s: %llu restarts, %llu steps not signed again", sc.name,
+	       (unsigned long long)t.boots, (unsigned long long)t.refused);
+	ASSERT_EQ(0, t.evidence);
+	ASSERT_GT(t.refused, 0);
+	sc.name = "power cuts n=7";
+	sc.n = 7;
+	ASSERT_EQ(0, run_many(_metadata, &sc, 200, &t));
+	ASSERT_EQ(0, t.evidence);
+	ASSERT_GT(t.refused, 0);
+	/* one gcd killed at a time (kill -9): the others keep their memory */
+	sc.name = "kill -9 n=4";
+	sc.n = 4;
+	sc.cuts = 6;
+	sc.cut_all = false;
+	ASSERT_EQ(0, run_many(_metadata, &sc, 500, &t));
+	TH_LOG("%s: %llu restarts, %llu steps not signed again", sc.name,
+	       (unsigned long long)t.boots, (unsigned long long)t.refused);
+	ASSERT_EQ(0, t.evidence);
+	ASSERT_GT(t.refused, 0);
+	ASSERT_EQ(0, __lsan_do_recoverable_leak_check());
+}
+
 TEST(sim_sizes_1_to_64)
 {
 	static const int sizes[] = {1, 2, 3, 5, 6, 8, 10, 13, 16, 22, 31, 40, 64};
@@ -3082,6 +3419,135 @@ TEST(resume_refuses_a_lock_without_its_polka)
 	ASSERT_EQ(0, tm_start_height_resume(r->tm, 1, &res));
 	ASSERT_TRUE(st_of(r).has_locked);
 	rec_free(r);
+}
+
+/* What validator self signed before a restart: a proposal (of value v) and
+ * votes, as gcd reads them back from its state dir. */
+static struct tm_msg own_prop(uint32_t n, uint64_t h, uint32_t round, const struct rval *v)
+{
+	struct tm_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = TM_MSG_PROPOSAL;
+	m.proposal.height = h;
+	m.proposal.round = round;
+	m.proposal.pol_round = -1;
+	m.proposal.proposer = (uint16_t)tm_proposer(n, h, round);
+	m.proposal.value.data = v->data;
+	m.proposal.value.len = v->len;
+	memcpy(m.proposal.value.hash, v->hash, 32);
+	sign_prop(m.proposal.sig, m.proposal.proposer, h, round, -1, v->hash);
+	return m;
+}
+
+static struct tm_msg own_vote_msg(uint8_t type, uint64_t h, uint32_t round, uint16_t self,
+				  const struct rval *v)
+{
+	struct tm_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.kind = TM_MSG_VOTE;
+	m.vote.type = type;
+	m.vote.height = h;
+	m.vote.round = round;
+	m.vote.validator = self;
+	m.vote.has_value = v != NULL;
+	if (v)
+		memcpy(m.vote.hash, v->hash, 32);
+	sign_vote(m.vote.sig, self, type, h, round, m.vote.has_value, m.vote.hash);
+	return m;
+}
+
+/*
+ * The power cut of the VM test: the proposer of height 1 round 0 (validator
+ * 1 of 4) proposed v and prevoted it, then lost its memory. Back, it goes on
+ * in round 0 with those two in its log. Its guard refuses the new proposal
+ * and prevote the rules ask for: the engine must not count those (they were
+ * never sent, and a proposal of another value would be its own
+ * equivocation), and it must count the ones it did send, or the others'
+ * two prevotes never make the polka that its precommit needs.
+ */
+TEST(a_resumed_proposer_counts_what_it_signed)
+{
+	struct rec *r = rec_new(4, 1, NULL);
+	struct tm_msg own[2];
+	struct tm_resume res = {.round = 0, .locked_round = -1, .own = own, .n_own = 2};
+	struct rval v;
+
+	mkval(&v, "signed before the cut", true);
+	own[0] = own_prop(4, 1, 0, &v);
+	own[1] = own_vote_msg(TM_PREVOTE, 1, 0, 1, &v);
+	r->guard_h = 1;
+	r->guard_step = 2;
+	ASSERT_EQ(0, tm_start_height_resume(r->tm, 1, &res));
+	EXPECT_EQ(2, r->refused); /* a new proposal (getValue), its prevote */
+	EXPECT_EQ(0, r->nout);
+	EXPECT_EQ(TM_STEP_PREVOTE, st_of(r).step);
+	EXPECT_EQ(0, r->npev);
+	/* The others' copies of its proposal and prevote: duplicates. */
+	EXPECT_EQ(0, feed_prop(r, 1, 0, -1, &v));
+	EXPECT_EQ(0, feed_vote(r, TM_PREVOTE, 1, 0, 1, &v));
+	EXPECT_EQ(0, r->nev);
+	EXPECT_EQ(0, r->npev);
+	/* Two more prevotes: with its own, a polka. It precommits and locks. */
+	EXPECT_EQ(0, feed_vote(r, TM_PREVOTE, 1, 0, 2, &v));
+	EXPECT_EQ(0, own_vote(r, TM_PRECOMMIT, 1, 0, &v));
+	EXPECT_EQ(0, feed_vote(r, TM_PREVOTE, 1, 0, 3, &v));
+	EXPECT_EQ(2, own_vote(r, TM_PRECOMMIT, 1, 0, &v));
+	EXPECT_EQ(0, st_of(r).locked_round);
+	EXPECT_EQ(0, feed_vote(r, TM_PRECOMMIT, 1, 0, 2, &v));
+	EXPECT_EQ(0, feed_vote(r, TM_PRECOMMIT, 1, 0, 3, &v));
+	ASSERT_EQ(1, r->ndec);
+	EXPECT_TRUE(heq(r->dec[0].hash, v.hash));
+	EXPECT_EQ(0, r->nev);
+	rec_free(r);
+}
+
+/* A proposer whose guard refuses its proposal and that has none kept (the
+ * cut came between the guard's record and the message's): the round times
+ * out, as if it had not proposed; its prevote for nil is a new step. */
+TEST(a_refused_proposal_lets_the_round_time_out)
+{
+	struct rec *r = rec_new(4, 1, NULL);
+	struct tm_resume res = {.round = 0, .locked_round = -1};
+
+	r->guard_h = 1;
+	r->guard_step = 1;
+	ASSERT_EQ(0, tm_start_height_resume(r->tm, 1, &res));
+	EXPECT_EQ(1, r->refused);
+	EXPECT_EQ(TM_STEP_PROPOSE, st_of(r).step);
+	EXPECT_NE(0, sched_delay(r, TM_STEP_PROPOSE, 1, 0));
+	EXPECT_EQ(0, tm_on_timeout(r->tm, TM_STEP_PROPOSE, 1, 0));
+	EXPECT_EQ(1, own_vote(r, TM_PREVOTE, 1, 0, NULL));
+	rec_free(r);
+}
+
+/* Own messages are input too: of another height or signer, after the round
+ * resumed in, or a proposal of a round it does not propose in, are refused. */
+TEST(resume_refuses_messages_not_its_own)
+{
+	struct rval v;
+	struct tm_msg bad[6];
+	unsigned int k;
+
+	mkval(&v, "v", true);
+	bad[0] = own_vote_msg(TM_PREVOTE, 2, 0, 1, &v);	  /* another height */
+	bad[1] = own_vote_msg(TM_PREVOTE, 1, 0, 2, &v);	  /* another validator */
+	bad[2] = own_vote_msg(TM_PRECOMMIT, 1, 3, 1, &v); /* after the round */
+	bad[3] = own_prop(4, 1, 1, &v);			  /* validator 2 proposes r1 */
+	bad[4] = own_vote_msg(TM_PREVOTE, 1, 0, 1, &v);
+	bad[4].vote.type = 7;
+	bad[5] = own_prop(4, 1, 0, &v);
+	bad[5].proposal.pol_round = 0; /* not before its round */
+	for (k = 0; k < 6; k++) {
+		struct rec *r = rec_new(4, 1, NULL);
+		struct tm_resume res = {.round = 2, .locked_round = -1, .own = &bad[k], .n_own = 1};
+
+		EXPECT_EQ(-EINVAL, tm_start_height_resume(r->tm, 1, &res))
+		TH_LOG("own message %u", k);
+		EXPECT_EQ(0, st_of(r).height);
+		rec_free(r);
+	}
 }
 
 TEST_HARNESS_MAIN
