@@ -74,7 +74,7 @@ ok "3 gcds restart on the same state dirs, node4's stays down" \
 	logged_all "up: head at height [1-9]" 1 2 3
 # shellcheck disable=SC2046 # the two node numbers boot 1 kept
 ok "the two that signed in the undecided height, its proposer first, resume it" \
-	logged_all "signed up to step 2 of round 0 before a restart" $(cat "$CW/signers")
+	logged_all "signed up to step [23] of round 0 before a restart" $(cat "$CW/signers")
 gcd key --key /tmp/after.key >/dev/null
 : >"$CW/after-ids"
 for k in $(seq 20); do
