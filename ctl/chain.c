@@ -472,7 +472,8 @@ int gc_cmd_tx(struct gcctl *c, int argc, char **argv)
 			ret = GC_EXIT_FAIL;
 			goto out;
 		}
-		if (!rc || r.it.type != GCD_ITEM_TX) {
+		/* A rejected item is its id alone: no type to check. */
+		if (!rc || (r.it.state != GC_ITEM_STATE_REJECTED && r.it.type != GCD_ITEM_TX)) {
 			ret = gc_fail(c, "no transaction %s is known here", argv[0]);
 			goto out;
 		}

@@ -474,18 +474,19 @@ int gc_decode_item_put(const struct nlmsghdr *nlh, struct gc_item_info *it)
 
 int gc_decode_item(const struct nlmsghdr *nlh, struct gc_item_info *it)
 {
-	if (decode_item(nlh, it,
-			ITEM_META | GC_ITEM_HAS_LEN | GC_ITEM_HAS_DATA | GC_ITEM_HAS_STATE) !=
-	    MNL_CB_OK)
+	const unsigned int whole =
+		ITEM_META | GC_ITEM_HAS_LEN | GC_ITEM_HAS_DATA | GC_ITEM_HAS_STATE;
+
+	if (decode_item(nlh, it, GC_ITEM_HAS_ID | GC_ITEM_HAS_STATE) != MNL_CB_OK)
 		return MNL_CB_ERROR;
-	/* Only held and pending items are returned: a rejected one has no
-	 * content left. A state of a newer module is passed on.
+	/* A rejected item is its id alone: its content was dropped. Any
+	 * other state, a newer module's too, comes whole.
 	 */
-	if (it->state == GC_ITEM_STATE_REJECTED) {
-		memset(it, 0, sizeof(*it));
-		return MNL_CB_ERROR;
-	}
-	return MNL_CB_OK;
+	if (it->state == GC_ITEM_STATE_REJECTED ? it->has == (GC_ITEM_HAS_ID | GC_ITEM_HAS_STATE)
+						: (it->has & whole) == whole)
+		return MNL_CB_OK;
+	memset(it, 0, sizeof(*it));
+	return MNL_CB_ERROR;
 }
 
 int gc_decode_item_verify(const struct nlmsghdr *nlh, struct gc_item_info *it)

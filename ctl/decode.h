@@ -150,7 +150,8 @@ int gc_decode_params(const struct nlmsghdr *nlh, struct gc_params_info *p);
  * gc_decode_item_put: a GC_CMD_ITEM_PUT reply: id, origin, boot, seq,
  *    type, hops, len and state (a content sent along is not kept).
  * gc_decode_item: a GC_CMD_ITEM_GET reply: the same and the content, of
- *    len bytes; the state is not rejected (a rejected item has no content).
+ *    len bytes; or, for a rejected item (its content dropped), the id and
+ *    the state alone.
  * gc_decode_item_verify: a GC_CMD_ITEM_VERIFY upcall: id, origin, boot, seq,
  *    type, hops, len and the content, of len bytes.
  * gc_decode_item_event: a GC_CMD_ITEM_EVENT: the event, then for a GAP

@@ -304,6 +304,24 @@ static int item_get(struct gcctl *c, int argc, char **argv)
 		ret = gc_fail(c, "the kernel answered with another item");
 		goto out;
 	}
+	/* Rejected here: only its id is left, and that it was rejected. */
+	if (it->state == GC_ITEM_STATE_REJECTED) {
+		char hex[ID_HEX_LEN + 1];
+
+		gc_format_hex(it->id, sizeof(it->id), hex);
+		if (data) {
+			ret = gc_fail(c, "item %s was rejected here: its content is dropped", hex);
+		} else if (c->json) {
+			json_object *o = json_object_new_object();
+
+			json_object_object_add(o, "id", json_object_new_string(hex));
+			json_object_object_add(o, "state", json_object_new_string("rejected"));
+			gc_print_json(o, false);
+		} else {
+			printf("id: %s\nstate: rejected\n", hex);
+		}
+		goto out;
+	}
 	/* The id is the content's SHA-256: what is written out is what was put. */
 	if (data) {
 		crypto_hash_sha256(hash, r.data, it->data_len);

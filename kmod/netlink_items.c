@@ -289,6 +289,11 @@ int gc_nl_item_get(struct sk_buff *skb, struct genl_info *info)
 	if (!e) {
 		NL_SET_ERR_MSG(info->extack, GC_MSG_DOWN);
 		ret = -ENOTCONN;
+	} else if (!it && gc_items_was_rejected(&e->items, nla_data(info->attrs[GC_A_ITEM_ID]))) {
+		/* Its content is gone, its id is kept: that is all there is. */
+		ret = nla_put(reply, GC_A_ITEM_ID, GC_ITEM_ID_SIZE,
+			      nla_data(info->attrs[GC_A_ITEM_ID])) ?:
+		      nla_put_u8(reply, GC_A_ITEM_STATE, GC_ITEM_STATE_REJECTED);
 	} else if (!it) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[GC_A_ITEM_ID], "no such item here");
 		ret = -ENOENT;

@@ -183,9 +183,10 @@
  * Takes GC_A_ITEM_ID; returns the held or pending item: GC_A_ITEM_ID,
  * GC_A_ITEM_ORIGIN, GC_A_ITEM_BOOT, GC_A_ITEM_SEQ, GC_A_ITEM_TYPE,
  * GC_A_ITEM_HOPS (relays it took to reach this node), GC_A_ITEM_LEN,
- * GC_A_ITEM_DATA and GC_A_ITEM_STATE. ENOENT when this node has no such
- * item (a rejected item has no content left: ENOENT too), ENOTCONN while
- * down. Unprivileged.
+ * GC_A_ITEM_DATA and GC_A_ITEM_STATE. For an item this node's verifier
+ * rejected, whose content is dropped and whose id is among the last 1024
+ * rejected: GC_A_ITEM_ID and GC_A_ITEM_STATE (REJECTED) only. ENOENT when
+ * this node has no such item, ENOTCONN while down. Unprivileged.
  *
  * GC_CMD_GET_ORIGIN (dump)
  * ------------------------

@@ -1209,6 +1209,11 @@ const struct gc_item *gc_items_find(const struct gc_items *it, const u8 *id)
 	return NULL;
 }
 
+bool gc_items_was_rejected(const struct gc_items *it, const u8 *id)
+{
+	return is_rejected(it, id);
+}
+
 /* ---- life cycle ---- */
 
 int gc_items_init(struct gc_items *it, const struct gc_config *cfg, const struct gc_peers *peers,

@@ -181,6 +181,8 @@ void gc_items_set_verifier(struct gc_items *it, bool on);
 
 /* A held or pending item by id, or NULL. */
 const struct gc_item *gc_items_find(const struct gc_items *it, const u8 *id);
+/* Whether the id is among the last GC_REJECT_MEMORY ones rejected here. */
+bool gc_items_was_rejected(const struct gc_items *it, const u8 *id);
 
 static inline const struct gc_stream *gc_items_stream(const struct gc_items *it, u32 i)
 {

@@ -137,7 +137,8 @@ static void check_items(const struct nlmsghdr *nlh)
 		if ((it.state == GC_ITEM_STATE_HELD || it.state == GC_ITEM_STATE_PENDING) &&
 		    !it.data)
 			abort();
-		if (it.state == GC_ITEM_STATE_REJECTED && it.data)
+		if (it.state == GC_ITEM_STATE_REJECTED &&
+		    it.has != (GC_ITEM_HAS_ID | GC_ITEM_HAS_STATE))
 			abort();
 	}
 	if (gc_decode_item_verify(nlh, &it) == MNL_CB_OK) {

@@ -178,19 +178,14 @@ refused_by() {
 	[ -z "$bad" ] || { echo "item $id accepted on:$bad"; return 1; }
 }
 
-# rejected_by ID I...: every node I got item ID, its gcd rejected it (the
-# log names the id's first 16 hex digits), and its kernel holds no copy
-# (the kernel keeps only the ids of rejected items, so item get finds none).
+# rejected_by ID I...: every node I got item ID and its gcd rejected it:
+# its kernel keeps the id as rejected (item get), not the content.
 rejected_by() {
 	local id=$1 i st bad=
 	shift
 	for i in "$@"; do
 		st=$(item_state "$i" "$id")
-		if [ -n "$st" ]; then
-			bad="$bad node$i:$st"
-		elif ! grep -q "item ${id:0:16} (type [0-9]) rejected" "$CW/log$i"; then
-			bad="$bad node$i:not-judged"
-		fi
+		[ "$st" = rejected ] || bad="$bad node$i:${st:-none}"
 	done
 	[ -z "$bad" ] && return 0
 	echo "item $id not rejected on:$bad"

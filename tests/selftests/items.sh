@@ -86,7 +86,7 @@ verify() {
 	wait_for "$work/v$n.err" "registered"
 }
 
-plan 18
+plan 19
 
 gcctl key generate >"$work/key"
 cluster_create "$N"
@@ -159,6 +159,27 @@ seen_once_from_origin() {
 	echo "$n verifiers saw it"
 }
 ok "the nodes that saw it got it from node1 directly, once each" seen_once_from_origin
+# Its content is gone there, its id is not: item get says rejected, with
+# nothing else, and has no content to give.
+rejected_where_seen() {
+	local i n=0 got
+	for i in $(seq 2 "$N"); do
+		got=$(jq -r --arg id "$bad" 'select(.id == $id) | .id' "$work/v$i.log" | head -1)
+		[ -z "$got" ] && continue
+		n=$((n + 1))
+		got=$(gcctl -n "$(node "$i")" -j item get "$bad" | jq -c 'keys')
+		[ "$got" = '["id","state"]' ] &&
+			[ "$(gcctl -n "$(node "$i")" -j item get "$bad" | jq -r .state)" = rejected ] ||
+			{ echo "node$i: item get gives $got"; return 1; }
+		if gcctl -n "$(node "$i")" item get "$bad" data >/dev/null 2>&1; then
+			echo "node$i: item get data succeeds"
+			return 1
+		fi
+	done
+	[ "$n" -ge 1 ] || { echo "no verifier saw it"; return 1; }
+	echo "$n nodes"
+}
+ok "where it was rejected, item get answers its id and 'rejected' only" rejected_where_seen
 stop_verifiers
 
 # ---- verify before forward: a verifier that never answers ----

@@ -862,10 +862,19 @@ TEST(item_get_states)
 				   &it, &content));
 	EXPECT_TRUE(content);
 	EXPECT_STREQ("pending", gc_item_state_name(it.state));
-	/* A rejected item has no content left: the kernel answers ENOENT, so
-	 * a reply saying rejected is not what the contract says, with content
-	 * or without.
+	/* A rejected item has no content left: the kernel answers its id and
+	 * the state alone. Anything more with it is not what the contract
+	 * says: content, or the item's metadata.
 	 */
+	ASSERT_EQ(MNL_CB_OK, decode_item_with(gc_decode_item,
+					      put_get_reply(buf, GC_ITEM_HAS_ID | GC_ITEM_HAS_STATE,
+							    GC_ITEM_STATE_REJECTED),
+					      &it, &content));
+	EXPECT_FALSE(content);
+	EXPECT_EQ(0, memcmp(ID, it.id, sizeof(ID)));
+	EXPECT_STREQ("rejected", gc_item_state_name(it.state));
+	EXPECT_EQ(GC_ITEM_HAS_ID | GC_ITEM_HAS_STATE, it.has);
+	EXPECT_STREQ("", it.origin);
 	EXPECT_EQ(MNL_CB_ERROR,
 		  decode_item_with(gc_decode_item,
 				   put_get_reply(buf, I_GET, GC_ITEM_STATE_REJECTED), &it, NULL));
@@ -873,6 +882,22 @@ TEST(item_get_states)
 						 put_get_reply(buf, I_GET & ~GC_ITEM_HAS_DATA,
 							       GC_ITEM_STATE_REJECTED),
 						 &it, NULL));
+	EXPECT_EQ(MNL_CB_ERROR,
+		  decode_item_with(
+			  gc_decode_item,
+			  put_get_reply(buf, GC_ITEM_HAS_ID | GC_ITEM_HAS_STATE | GC_ITEM_HAS_DATA,
+					GC_ITEM_STATE_REJECTED),
+			  &it, NULL));
+	/* Without its id, or held without its metadata: malformed. */
+	EXPECT_EQ(MNL_CB_ERROR,
+		  decode_item_with(gc_decode_item,
+				   put_get_reply(buf, GC_ITEM_HAS_STATE, GC_ITEM_STATE_REJECTED),
+				   &it, NULL));
+	EXPECT_EQ(MNL_CB_ERROR,
+		  decode_item_with(gc_decode_item,
+				   put_get_reply(buf, GC_ITEM_HAS_ID | GC_ITEM_HAS_STATE,
+						 GC_ITEM_STATE_HELD),
+				   &it, NULL));
 	/* A state of a newer module is passed on, with the content. */
 	EXPECT_EQ(MNL_CB_OK,
 		  decode_item_with(gc_decode_item, put_get_reply(buf, I_GET, 77), &it, &content));

@@ -2014,9 +2014,13 @@ TEST(reject_is_remembered)
 
 	ASSERT_NE(NULL, net);
 	since = net->nlog;
+	EXPECT_FALSE(gc_items_was_rejected(&net->n[1].it, id));
 	EXPECT_EQ(0, gc_items_verdict(&net->n[1].it, id, false, net->now));
 	EXPECT_EQ(1, count_ev_id(&net->n[1], GC_IEV_REJECTED, id));
 	EXPECT_EQ(NULL, gc_items_find(&net->n[1].it, id));
+	/* Its content is gone, its id is what item get answers with. */
+	EXPECT_TRUE(gc_items_was_rejected(&net->n[1].it, id));
+	EXPECT_FALSE(gc_items_was_rejected(&net->n[0].it, id));
 	EXPECT_EQ(GC_SLOT_REJECTED, slot_state(net, 1, 0, 1, 1));
 	EXPECT_EQ(1, contig_of(net, 1, 0));
 	EXPECT_EQ(0, net->n[1].it.mem);
