@@ -302,12 +302,22 @@ TEST_F(items, verdicts_and_the_verifier_protocol)
 	EXPECT_EQ(GC_ITEM_STATE_HELD, mnl_attr_get_u8(r->tb[GC_A_ITEM_STATE]));
 	EXPECT_EQ(ENOENT, verdict(&other, id, GC_VERDICT_REJECT, &self->e));
 
-	/* Rejected: the content is gone, the verdict remembered. */
+	/* Rejected: the content is gone, the verdict remembered: item get
+	 * answers the id and the state, and nothing else.
+	 */
 	ASSERT_EQ(0, put(self, "reject me", 9, r));
 	memcpy(id, mnl_attr_get_payload(r->tb[GC_A_ITEM_ID]), sizeof(id));
 	EXPECT_EQ(0, verdict(&other, id, GC_VERDICT_REJECT, &self->e));
-	EXPECT_EQ(ENOENT, get(self, id, r));
+	ASSERT_EQ(0, get(self, id, r));
+	ASSERT_NE(NULL, r->tb[GC_A_ITEM_ID]);
+	EXPECT_EQ(0, memcmp(id, mnl_attr_get_payload(r->tb[GC_A_ITEM_ID]), sizeof(id)));
+	ASSERT_NE(NULL, r->tb[GC_A_ITEM_STATE]);
+	EXPECT_EQ(GC_ITEM_STATE_REJECTED, mnl_attr_get_u8(r->tb[GC_A_ITEM_STATE]));
+	EXPECT_EQ(NULL, r->tb[GC_A_ITEM_DATA]);
+	EXPECT_EQ(NULL, r->tb[GC_A_ITEM_ORIGIN]);
 	EXPECT_EQ(1, stat_of(self, GC_STAT_ITEMS_REJECTED));
+	id[0] ^= 1; /* an id never seen: none */
+	EXPECT_EQ(ENOENT, get(self, id, r));
 
 	/* The verifier's socket closes: items are held at once again. */
 	gc_nl_close(&verifier);
