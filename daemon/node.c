@@ -351,11 +351,30 @@ static void vjob_free(void *p)
 	free(v);
 }
 
-static void to_tm_value(const struct gcd_proposal *p, struct tm_value *v)
+/* The engine's view of a decoded proposal or vote (value bytes: views). */
+static void to_tm_proposal(const struct gcd_proposal *p, struct tm_proposal *t)
 {
-	v->data = p->block;
-	v->len = p->block_len;
-	gcd_block_hash(p->block, p->block_len, v->hash);
+	memset(t, 0, sizeof(*t));
+	t->height = p->height;
+	t->round = p->round;
+	t->pol_round = p->pol_round;
+	t->proposer = p->proposer;
+	t->value.data = p->block;
+	t->value.len = p->block_len;
+	gcd_block_hash(p->block, p->block_len, t->value.hash);
+	memcpy(t->sig, p->sig, TM_SIG_LEN);
+}
+
+static void to_tm_vote(const struct gcd_vote *v, struct tm_vote *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->type = v->type == GCD_VOTE_PREVOTE ? TM_PREVOTE : TM_PRECOMMIT;
+	t->height = v->height;
+	t->round = v->round;
+	t->has_value = v->has_block;
+	t->validator = v->validator;
+	memcpy(t->hash, v->hash, TM_HASH_LEN);
+	memcpy(t->sig, v->sig, TM_SIG_LEN);
 }
 
 static uint64_t msg_height(const struct vjob *v)
@@ -366,30 +385,15 @@ static uint64_t msg_height(const struct vjob *v)
 /* A verified proposal or vote into Tendermint: its return code. */
 static int to_engine(struct node *n, const struct vjob *v)
 {
+	struct tm_proposal p;
+	struct tm_vote t;
+
 	if (v->type == GCD_ITEM_PROPOSAL) {
-		struct tm_proposal p = {
-			.height = v->proposal.height,
-			.round = v->proposal.round,
-			.pol_round = v->proposal.pol_round,
-			.proposer = v->proposal.proposer,
-		};
-
-		to_tm_value(&v->proposal, &p.value);
-		memcpy(p.sig, v->proposal.sig, TM_SIG_LEN);
+		to_tm_proposal(&v->proposal, &p);
 		return tm_on_proposal(n->tm, &p);
-	} else {
-		struct tm_vote t = {
-			.type = v->vote.type == GCD_VOTE_PREVOTE ? TM_PREVOTE : TM_PRECOMMIT,
-			.height = v->vote.height,
-			.round = v->vote.round,
-			.has_value = v->vote.has_block,
-			.validator = v->vote.validator,
-		};
-
-		memcpy(t.hash, v->vote.hash, TM_HASH_LEN);
-		memcpy(t.sig, v->vote.sig, TM_SIG_LEN);
-		return tm_on_vote(n->tm, &t);
 	}
+	to_tm_vote(&v->vote, &t);
+	return tm_on_vote(n->tm, &t);
 }
 
 /* A message of a height Tendermint cannot take yet waits in the backlog. */
@@ -582,12 +586,7 @@ static enum gcd_err own_decode(struct node *n, unsigned int k, uint64_t h, struc
 		if (e)
 			return e;
 		m->kind = TM_MSG_PROPOSAL;
-		m->proposal.height = p.height;
-		m->proposal.round = p.round;
-		m->proposal.pol_round = p.pol_round;
-		m->proposal.proposer = p.proposer;
-		to_tm_value(&p, &m->proposal.value);
-		memcpy(m->proposal.sig, p.sig, TM_SIG_LEN);
+		to_tm_proposal(&p, &m->proposal);
 		return GCD_OK;
 	}
 	e = gcd_vote_decode(o->buf[k], o->len[k], &v);
@@ -600,13 +599,7 @@ static enum gcd_err own_decode(struct node *n, unsigned int k, uint64_t h, struc
 	if (e)
 		return e;
 	m->kind = TM_MSG_VOTE;
-	m->vote.type = k == 1 ? TM_PREVOTE : TM_PRECOMMIT;
-	m->vote.height = v.height;
-	m->vote.round = v.round;
-	m->vote.has_value = v.has_block;
-	m->vote.validator = v.validator;
-	memcpy(m->vote.hash, v.hash, TM_HASH_LEN);
-	memcpy(m->vote.sig, v.sig, TM_SIG_LEN);
+	to_tm_vote(&v, &m->vote);
 	return GCD_OK;
 }
 

@@ -2054,17 +2054,9 @@ static bool guard_sign(struct snode *nd, const struct wmsg *w)
 		memcpy(nd->dlock_val.data, v.data, v.len);
 		memcpy(nd->dlock_val.hash, v.hash, 32);
 		for (k = 0; k < np; k++) {
-			struct wmsg *pv = &nd->dpolka[k];
+			struct tm_msg pm = {.kind = TM_MSG_VOTE, .vote = polka[k]};
 
-			memset(pv, 0, sizeof(*pv));
-			pv->kind = TM_MSG_VOTE;
-			pv->type = TM_PREVOTE;
-			pv->from = polka[k].validator;
-			pv->h = polka[k].height;
-			pv->r = polka[k].round;
-			pv->has = polka[k].has_value;
-			memcpy(pv->hash, polka[k].hash, 32);
-			memcpy(pv->sig, polka[k].sig, 64);
+			to_wmsg(&pm, &nd->dpolka[k]);
 		}
 		nd->ndpolka = np;
 	}
@@ -3167,7 +3159,6 @@ TEST(sim_permanent_losses_stay_safe)
 	ASSERT_EQ(0, __lsan_do_recoverable_leak_check());
 }
 
-/* Every size from 1 to 64 decides under random delays. */
 /*
  * Power cuts: nodes restart with only what gcd keeps (the sign guard, the
  * last messages signed, the lock). They go on in the round they signed in,
@@ -3209,6 +3200,7 @@ TEST(sim_power_cuts)
 	ASSERT_EQ(0, __lsan_do_recoverable_leak_check());
 }
 
+/* Every size from 1 to 64 decides under random delays. */
 TEST(sim_sizes_1_to_64)
 {
 	static const int sizes[] = {1, 2, 3, 5, 6, 8, 10, 13, 16, 22, 31, 40, 64};
